@@ -1,0 +1,102 @@
+"""The params of ``http.request``, as data: the UI form and the docs come from here."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+Scalar = str | int | float | bool | None
+ALLOWED_SCHEMES = ("http", "https")
+MAX_TIMEOUT_SECONDS = 300.0
+
+
+def url_scheme(url: str) -> str:
+    """The lower-cased scheme of ``url`` ("" when it has none)."""
+    scheme, sep, _ = url.strip().partition("://")
+    return scheme.lower() if sep else ""
+
+
+class RequestParams(BaseModel):
+    """What to send: method, address, headers, query and at most one body."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
+
+    method: Method = Field(
+        default="GET",
+        description="HTTP method; any letter case is accepted.",
+        examples=["POST"],
+    )
+    url: str = Field(
+        description="Absolute http:// or https:// address to call.",
+        examples=["https://api.example.com/v1/orders"],
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Request headers, name to value.",
+        examples=[{"Accept": "application/json"}],
+    )
+    query: dict[str, Scalar] = Field(
+        default_factory=dict,
+        description="Query string parameters added to the URL, name to scalar value.",
+        examples=[{"page": 2, "status": "open"}],
+    )
+    json_body: Any = Field(
+        default=None,
+        alias="json",
+        description="Body sent as JSON (any JSON value except null). Excludes form and body.",
+        examples=[{"id": 42, "name": "Ada"}],
+    )
+    form: dict[str, Scalar] | None = Field(
+        default=None,
+        description="Body sent URL-encoded (application/x-www-form-urlencoded). "
+        "Excludes json and body.",
+        examples=[{"name": "Ada", "age": 36}],
+    )
+    body: str | None = Field(
+        default=None,
+        description="Raw body sent as is (text/plain unless a Content-Type header is given). "
+        "Excludes json and form.",
+        examples=["<order id='42'/>"],
+    )
+    timeout_seconds: float = Field(
+        default=40.0,
+        gt=0,
+        le=MAX_TIMEOUT_SECONDS,
+        description="Give up after this many seconds (at most 300).",
+        examples=[10],
+    )
+    parse_response: bool = Field(
+        default=True,
+        description="Parse a JSON answer into data; when false the body stays text.",
+        examples=[True],
+    )
+    follow_redirects: bool = Field(
+        default=True,
+        description="Follow 3xx redirects; when false a redirect is returned as the answer.",
+        examples=[True],
+    )
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper_method(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if url_scheme(value) not in ALLOWED_SCHEMES:
+            raise ValueError("the URL must start with http:// or https://")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _one_body(self) -> RequestParams:
+        given = [name for name in ("json", "form", "body") if self.body_of(name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one of json, form and body (got {', '.join(given)})")
+        return self
+
+    def body_of(self, name: str) -> Any:
+        """The value of the body field ``name`` (json, form or body)."""
+        return {"json": self.json_body, "form": self.form, "body": self.body}[name]

@@ -1,0 +1,132 @@
+"""From an ``httpx.Response`` to the module's output bundle, or to a contract error.
+
+Output: ``{"status": int, "headers": {lower-cased name: value}, "body": ...}``.
+The body is decided by the Content-Type:
+
+- JSON (``application/json``, ``*/*+json``): the parsed value (text when
+  ``parse_response`` is false); invalid JSON is a ``DataError``;
+- text (``text/*``, XML, form-encoded, JavaScript, or no type but valid UTF-8): a string;
+- anything else: a base64 string, and the bundle gets ``"body_encoding": "base64"``;
+- an empty body: ``None``.
+
+Error statuses: 429 is ``RateLimitError`` (with ``retry_after`` in seconds
+from Retry-After), 401/403 ``AuthenticationError``, other 4xx ``DataError``,
+5xx ``ConnectionError``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from scenarist.sdk import AuthenticationError, ConnectionError, DataError, RateLimitError
+from scenarist.types import Bundle
+
+EXCERPT_CHARS = 200
+_TEXT_TYPES = frozenset(
+    {
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "application/javascript",
+        "application/x-ndjson",
+        "application/yaml",
+    }
+)
+
+
+def media_type(response: httpx.Response) -> str:
+    """The lower-cased media type of the answer, without parameters ("" if none)."""
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def is_json_type(media: str) -> bool:
+    """True for ``application/json`` and the ``+json`` types."""
+    return media == "application/json" or media.endswith("+json")
+
+
+def is_text_type(media: str) -> bool:
+    """True for media types whose body is best shown as text."""
+    return media.startswith("text/") or media.endswith("+xml") or media in _TEXT_TYPES
+
+
+def excerpt(response: httpx.Response) -> str:
+    """The start of the answer's body, for error messages (at most 200 characters)."""
+    text = response.text.strip()
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - now).total_seconds()) if when.tzinfo else None
+
+
+def raise_for_status(response: httpx.Response, now: datetime) -> None:
+    """Raise the contract error that fits an error status; do nothing below 400."""
+    status = response.status_code
+    if status < 400:
+        return
+    body = excerpt(response)
+    message = f"HTTP {status} {response.reason_phrase}" + (f": {body}" if body else "")
+    if status == 429:
+        delay = retry_after_seconds(response.headers.get("retry-after"), now)
+        raise RateLimitError(message, retry_after=delay)
+    if status in (401, 403):
+        raise AuthenticationError(message)
+    if status >= 500:
+        raise ConnectionError(message)
+    raise DataError(message)
+
+
+def _decode_json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"HTTP {response.status_code} answered invalid JSON "
+            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}): {excerpt(response)}"
+        ) from exc
+
+
+def _text_or_base64(response: httpx.Response, media: str) -> tuple[str, bool]:
+    """The body as text when it is textual, else as base64 (second item True)."""
+    if is_text_type(media) or is_json_type(media):
+        return response.text, False
+    if not media:
+        try:
+            return response.content.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(response.content).decode("ascii"), True
+
+
+def to_bundle(response: httpx.Response, parse: bool) -> Bundle:
+    """The output bundle for a successful answer."""
+    headers = {name: response.headers[name] for name in response.headers}
+    bundle: Bundle = {"status": response.status_code, "headers": headers, "body": None}
+    if not response.content:
+        return bundle
+    media = media_type(response)
+    if parse and is_json_type(media):
+        bundle["body"] = _decode_json(response)
+        return bundle
+    bundle["body"], binary = _text_or_base64(response, media)
+    if binary:
+        bundle["body_encoding"] = "base64"
+    return bundle

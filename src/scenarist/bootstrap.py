@@ -1,0 +1,38 @@
+"""Build the engine and its backends from Settings (a composition root helper)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+
+from scenarist.engine.expressions import ExpressionEngine
+from scenarist.engine.registry import Registry
+from scenarist.engine.service import Engine
+from scenarist.settings import Settings
+from scenarist.store.factory import open_store
+from scenarist.types import Clock, SystemClock
+from scenarist.vault import Vault
+
+
+@asynccontextmanager
+async def engine_from_settings(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Engine]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    vault = Vault.from_settings(settings)
+    store = await open_store(settings.effective_database_url())
+    expressions = ExpressionEngine(
+        clock=clock,
+        timeout_ms=settings.expression_timeout_ms,
+        max_output_bytes=settings.expression_max_output_bytes,
+    )
+    engine = Engine(
+        store, Registry.discover(), clock=clock, sealer=vault, expressions=expressions,
+        log=structlog.get_logger("scenarist.run"),
+    )
+    try:
+        yield engine
+    finally:
+        await engine.aclose()
+        await store.close()

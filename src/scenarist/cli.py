@@ -1,0 +1,236 @@
+"""The ``scenarist`` command (CONTRACT.md section 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from scenarist.bootstrap import engine_from_settings
+from scenarist.engine.documents import execution_document
+from scenarist.engine.expressions import ExpressionEngine
+from scenarist.engine.plan import HandlerNode, Node, Plan, RouterNode
+from scenarist.engine.registry import Registry
+from scenarist.engine.validation import validate
+from scenarist.settings import Settings
+from scenarist.store.ports import ActivityRecord
+from scenarist.types import RunStatus
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Scenarist: automation scenarios.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+MAX_LOG_LINES = 200
+
+
+class UsageProblem(Exception):
+    """Bad input to the command: reported with exit code 2."""
+
+
+def main() -> None:
+    app()
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(EXIT_INVALID)
+
+
+def load_document(path: Path) -> Any:
+    """A scenario or input file, JSON or YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise UsageProblem(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UsageProblem(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+
+
+def parse_input(value: str | None) -> Any:
+    if value is None:
+        return None
+    if value.startswith("@"):
+        return load_document(Path(value[1:]))
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise UsageProblem(f"--input: invalid JSON at column {exc.colno}: {exc.msg}") from exc
+
+
+@app.command("validate")
+def validate_cmd(file: Annotated[Path, typer.Argument(help="A scenario file, JSON or YAML.")]) -> None:
+    """Check a scenario file; print each problem with its path."""
+    try:
+        data = load_document(file)
+    except UsageProblem as exc:
+        raise _fail(str(exc)) from None
+    result = validate(data, Registry.discover(), ExpressionEngine())
+    if not result.ok:
+        for problem in result.problems:
+            err.print(f"[red]{escape(problem.path or '(scenario)')}[/red]: {escape(problem.message)}")
+        err.print(f"{len(result.problems)} problem(s) in {file}")
+        raise typer.Exit(EXIT_INVALID)
+    out.print(f"[green]valid[/green]: {escape(str(file))}")
+
+
+@app.command("run")
+def run_cmd(
+    file: Annotated[Path, typer.Argument(help="A scenario file, JSON or YAML.")],
+    input_: Annotated[str | None, typer.Option("--input", help="JSON, or @file with JSON or YAML.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run a scenario file once, locally; print the summary and the activity stream."""
+    try:
+        data, trigger_input = load_document(file), parse_input(input_)
+    except UsageProblem as exc:
+        raise _fail(str(exc)) from None
+    scenario_id = uuid.uuid5(uuid.NAMESPACE_URL, f"file://{file.resolve()}").hex
+    code = asyncio.run(_run(scenario_id, data, trigger_input, as_json))
+    raise typer.Exit(code)
+
+
+async def _run(scenario_id: str, data: Any, trigger_input: Any, as_json: bool) -> int:
+    settings = Settings()
+    async with engine_from_settings(settings) as engine:
+        checked = engine.validate(data)
+        if not checked.ok:
+            for problem in checked.problems:
+                err.print(f"[red]{escape(problem.path or '(scenario)')}[/red]: {escape(problem.message)}")
+            return EXIT_INVALID
+        scenario = await engine.save_scenario(data, scenario_id=scenario_id)
+        result = await engine.run(scenario, trigger_input)
+        execution = result.execution
+        activity = await engine.store.get_activity(execution.account_id, execution.id)
+        if as_json:
+            doc = execution_document(execution, activity, result.response)
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+        else:
+            _print_summary(engine.plan_for(scenario), execution, activity, result.response)
+    ok = execution.status in (RunStatus.SUCCESS, RunStatus.WARNING)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _print_summary(plan: Plan, execution: Any, activity: list[ActivityRecord], response: Any) -> None:
+    colour = {"success": "green", "warning": "yellow"}.get(str(execution.status), "red")
+    took = (execution.finished_at - execution.started_at).total_seconds() * 1000
+    out.print(
+        f"Run {execution.id} [{colour}]{execution.status}[/{colour}] in {took:.0f} ms, "
+        f"{execution.operations} operation(s)"
+    )
+    if execution.error:
+        e = execution.error
+        out.print(f"[red]{escape(str(e.get('type')))}[/red] at {escape(str(e.get('step')))}: "
+                  f"{escape(str(e.get('message')))}")
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in activity:
+        counts[record.step][record.status] += 1
+    out.print(_tree(plan, counts))
+    if response is not None:
+        out.print(f"Response: {escape(json.dumps(response, ensure_ascii=False, default=str))}")
+    _print_activity(activity)
+
+
+def _bubble(step: str, module: str, counts: Counter[str]) -> str:
+    done = counts.get("success", 0) + counts.get("error", 0)
+    parts = [f"[bold]{escape(step)}[/bold] {escape(module)}  {done} op(s)"]
+    for status, colour in (("success", "green"), ("error", "red"), ("filtered", "yellow")):
+        if counts.get(status):
+            parts.append(f"[{colour}]{status} {counts[status]}[/{colour}]")
+    return "  ".join(parts)
+
+
+def _tree(plan: Plan, counts: dict[str, Counter[str]]) -> Tree:
+    t = plan.trigger
+    root = Tree(_bubble(t.id, t.module, counts[t.id]))
+    _branch(root, plan.flow, counts)
+    return root
+
+
+def _branch(parent: Tree, chain: list[Node], counts: dict[str, Counter[str]]) -> None:
+    for node in chain:
+        if isinstance(node, RouterNode):
+            router = parent.add(f"[bold]{escape(node.id)}[/bold] router")
+            for i, route in enumerate(node.routes):
+                label = route.label or f"route {i + 1}"
+                _branch(router.add(escape(label) + (" (fallback)" if route.fallback else "")), route.chain, counts)
+            return
+        branch = parent.add(_bubble(node.id, node.module, counts[node.id]))
+        if isinstance(node.handler, HandlerNode):
+            handler = branch.add(f"on error: {node.handler.directive}")
+            _branch(handler, node.handler.chain, counts)
+
+
+def _print_activity(activity: list[ActivityRecord]) -> None:
+    table = Table("step", "bundle", "status", "ms", "output", title="Activity stream", title_justify="left")
+    for record in activity[:MAX_LOG_LINES]:
+        shown = record.error if record.error else record.output
+        text = json.dumps(shown, ensure_ascii=False, default=str) if shown is not None else ""
+        table.add_row(record.step, str(record.bundle), record.status, f"{record.duration_ms:.2f}",
+                      escape(text[:120] + ("…" if len(text) > 120 else "")))
+    out.print(table)
+    if len(activity) > MAX_LOG_LINES:
+        out.print(f"... {len(activity) - MAX_LOG_LINES} more record(s); use --json for all of them")
+
+
+@app.command()
+def purge(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601; default now.")] = None,
+) -> None:
+    """Apply the retention windows as if now were --as-of."""
+    try:
+        when = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
+    except ValueError:
+        raise _fail(f"--as-of: not an ISO-8601 date and time: {as_of!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    counts = asyncio.run(_purge(when))
+    for kind, count in counts.items():
+        out.print(f"{kind}: {count} deleted")
+
+
+async def _purge(when: datetime) -> dict[str, int]:
+    settings = Settings()
+    async with engine_from_settings(settings) as engine:
+        return await engine.purge(when, settings.retention())
+
+
+@app.command()
+def config() -> None:
+    """Print the effective settings as JSON, secrets redacted."""
+    sys.stdout.write(json.dumps(Settings().redacted(), indent=2) + "\n")
+
+
+@app.command()
+def apps() -> None:
+    """List installed apps, their modules and connection types."""
+    table = Table("app", "module", "kind", "description")
+    for entry in Registry.discover().catalogue():
+        for module in entry["modules"]:
+            table.add_row(entry["key"], module["key"], module["kind"], module["description"])
+        for conn in entry["connection_types"]:
+            table.add_row(entry["key"], conn["key"], "connection", conn["label"])
+    out.print(table)
+

@@ -1,0 +1,273 @@
+"""Dates the way Make writes them: Moment-style format tokens, time zones by name.
+
+Dates enter as timezone-aware ``datetime`` objects, ISO-8601 strings or epoch
+milliseconds (:func:`to_datetime`) and leave as ISO-8601 text in UTC
+(:func:`iso_utc`). :func:`format_date` and :func:`parse_date` understand the
+tokens ``YYYY YY Q MMMM MMM MM M Do DD D dddd ddd d HH H hh h mm m ss s SSS SS S
+A a ZZ Z X x``; text inside ``[brackets]`` is literal. Time zones are IANA
+names (``Europe/Prague``) resolved with :mod:`zoneinfo`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scenarist.sdk import DataError
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+_TOKENS = re.compile(
+    r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|d|HH|H|hh|h|mm|m|ss|s"
+    r"|SSS|SS|S|A|a|ZZ|Z|X|x"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def zone(name: Any) -> tzinfo:
+    """The time zone called ``name`` (an IANA name, or ``None`` for UTC)."""
+    if name is None or name == "" or name in ("UTC", "Z"):
+        return UTC
+    if isinstance(name, tzinfo):
+        return name
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DataError(f"unknown time zone {name!r}") from exc
+
+
+def to_datetime(value: Any) -> datetime:
+    """A timezone-aware datetime from a datetime, an ISO string or epoch milliseconds."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _EPOCH + timedelta(milliseconds=value)
+    if isinstance(value, str):
+        return _from_text(value.strip())
+    raise DataError(f"{value!r} is not a date")
+
+
+def _from_text(text: str) -> datetime:
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return _EPOCH + timedelta(milliseconds=float(text))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise DataError(f"{text!r} is not a date") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO-8601 in UTC with milliseconds and ``Z``: ``2024-03-05T14:30:00.000Z``."""
+    moment = value.astimezone(UTC) if value.tzinfo else value
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def _offset(moment: datetime, sep: str) -> str:
+    delta = moment.utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}{sep}{minutes:02d}"
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _hour12(moment: datetime) -> int:
+    return moment.hour % 12 or 12
+
+
+_FORMATTERS: dict[str, Callable[[datetime], str]] = {
+    "YYYY": lambda m: f"{m.year:04d}",
+    "YY": lambda m: f"{m.year % 100:02d}",
+    "Q": lambda m: str((m.month - 1) // 3 + 1),
+    "MMMM": lambda m: MONTHS[m.month - 1],
+    "MMM": lambda m: MONTHS[m.month - 1][:3],
+    "MM": lambda m: f"{m.month:02d}",
+    "M": lambda m: str(m.month),
+    "Do": lambda m: _ordinal(m.day),
+    "DD": lambda m: f"{m.day:02d}",
+    "D": lambda m: str(m.day),
+    "dddd": lambda m: WEEKDAYS[m.weekday()],
+    "ddd": lambda m: WEEKDAYS[m.weekday()][:3],
+    "d": lambda m: str(m.isoweekday() % 7),
+    "HH": lambda m: f"{m.hour:02d}",
+    "H": lambda m: str(m.hour),
+    "hh": lambda m: f"{_hour12(m):02d}",
+    "h": lambda m: str(_hour12(m)),
+    "mm": lambda m: f"{m.minute:02d}",
+    "m": lambda m: str(m.minute),
+    "ss": lambda m: f"{m.second:02d}",
+    "s": lambda m: str(m.second),
+    "SSS": lambda m: f"{m.microsecond // 1000:03d}",
+    "SS": lambda m: f"{m.microsecond // 10000:02d}",
+    "S": lambda m: str(m.microsecond // 100000),
+    "A": lambda m: "AM" if m.hour < 12 else "PM",
+    "a": lambda m: "am" if m.hour < 12 else "pm",
+    "ZZ": lambda m: _offset(m, ""),
+    "Z": lambda m: _offset(m, ":"),
+    "X": lambda m: str(int((m - _EPOCH).total_seconds())),
+    "x": lambda m: str((m - _EPOCH) // timedelta(milliseconds=1)),
+}
+
+
+def format_date(value: Any, fmt: str, tz: Any = None) -> str:
+    """``value`` written with Moment tokens, in time zone ``tz`` (UTC by default)."""
+    moment = to_datetime(value).astimezone(zone(tz))
+
+    def render(match: re.Match[str]) -> str:
+        token = match.group()
+        return token[1:-1] if token.startswith("[") else _FORMATTERS[token](moment)
+
+    return _TOKENS.sub(render, str(fmt))
+
+
+_MONTH_NAMES = "|".join(sorted([*MONTHS, *(m[:3] for m in MONTHS)], key=len, reverse=True))
+_DAY_NAMES = "|".join(sorted([*WEEKDAYS, *(d[:3] for d in WEEKDAYS)], key=len, reverse=True))
+_PATTERNS = {
+    "YYYY": r"(?P<year>[+-]?\d{4})",
+    "YY": r"(?P<year2>\d{2})",
+    "Q": r"[1-4]",
+    "MMMM": rf"(?P<monthname>{_MONTH_NAMES})",
+    "MMM": rf"(?P<monthname>{_MONTH_NAMES})",
+    "MM": r"(?P<month>\d{1,2})",
+    "M": r"(?P<month>\d{1,2})",
+    "Do": r"(?P<day>\d{1,2})(?:st|nd|rd|th)",
+    "DD": r"(?P<day>\d{1,2})",
+    "D": r"(?P<day>\d{1,2})",
+    "dddd": rf"(?:{_DAY_NAMES})",
+    "ddd": rf"(?:{_DAY_NAMES})",
+    "d": r"[0-6]",
+    "HH": r"(?P<hour>\d{1,2})",
+    "H": r"(?P<hour>\d{1,2})",
+    "hh": r"(?P<hour>\d{1,2})",
+    "h": r"(?P<hour>\d{1,2})",
+    "mm": r"(?P<minute>\d{1,2})",
+    "m": r"(?P<minute>\d{1,2})",
+    "ss": r"(?P<second>\d{1,2})",
+    "s": r"(?P<second>\d{1,2})",
+    "SSS": r"(?P<fraction>\d{1,9})",
+    "SS": r"(?P<fraction>\d{1,9})",
+    "S": r"(?P<fraction>\d{1,9})",
+    "A": r"(?P<meridiem>[AaPp]\.?[Mm]\.?)",
+    "a": r"(?P<meridiem>[AaPp]\.?[Mm]\.?)",
+    "ZZ": r"(?P<offset>Z|[+-]\d{2}:?\d{2})",
+    "Z": r"(?P<offset>Z|[+-]\d{2}:?\d{2})",
+    "X": r"(?P<seconds>-?\d+(?:\.\d+)?)",
+    "x": r"(?P<millis>-?\d+)",
+}
+
+
+def _pattern(fmt: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    seen: set[str] = set()
+    position = 0
+    for match in _TOKENS.finditer(fmt):
+        parts.append(re.escape(fmt[position : match.start()]))
+        token = match.group()
+        piece = re.escape(token[1:-1]) if token.startswith("[") else _PATTERNS[token]
+        for name in re.findall(r"\?P<(\w+)>", piece):
+            if name in seen:  # a field given twice: the second one only has to match
+                piece = piece.replace(f"?P<{name}>", "?:")
+            seen.add(name)
+        parts.append(piece)
+        position = match.end()
+    parts.append(re.escape(fmt[position:]))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def parse_date(text: Any, fmt: Any = None, tz: Any = None) -> datetime:
+    """The moment that ``text`` written in format ``fmt`` means, read in time zone ``tz``.
+
+    Without a format the text is read as ISO-8601 (or epoch milliseconds).
+    An offset in the text (``Z`` token) wins over ``tz``.
+    """
+    if isinstance(text, datetime | int | float) and not isinstance(text, bool):
+        return to_datetime(text)
+    if fmt is None or fmt == "":
+        moment = to_datetime(str(text))
+        return moment
+    match = _pattern(str(fmt)).fullmatch(str(text).strip())
+    if match is None:
+        raise DataError(f"{text!r} does not match the date format {fmt!r}")
+    return _build(match.groupdict(), zone(tz), text)
+
+
+def _build(fields: dict[str, str | None], tz: tzinfo, text: Any) -> datetime:
+    if fields.get("millis") is not None:
+        return _EPOCH + timedelta(milliseconds=int(fields["millis"] or 0))
+    if fields.get("seconds") is not None:
+        return _EPOCH + timedelta(seconds=float(fields["seconds"] or 0))
+    try:
+        moment = datetime(
+            _year(fields), _month(fields), int(fields.get("day") or 1),
+            _hour(fields), int(fields.get("minute") or 0), int(fields.get("second") or 0),
+            int((fields.get("fraction") or "0").ljust(6, "0")[:6]), tzinfo=tz,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise DataError(f"{text!r} is not a valid date: {exc}") from exc
+    offset = fields.get("offset")
+    if offset:
+        moment = moment.replace(tzinfo=UTC) - _offset_delta(offset)
+    return moment.astimezone(UTC)
+
+
+def _year(fields: dict[str, str | None]) -> int:
+    if fields.get("year"):
+        return int(fields["year"] or 0)
+    if fields.get("year2"):
+        short = int(fields["year2"] or 0)
+        return 2000 + short if short <= 68 else 1900 + short  # Moment's pivot
+    return 1970
+
+
+def _month(fields: dict[str, str | None]) -> int:
+    name = fields.get("monthname")
+    if name:
+        return [m[:3].lower() for m in MONTHS].index(name[:3].lower()) + 1
+    return int(fields.get("month") or 1)
+
+
+def _hour(fields: dict[str, str | None]) -> int:
+    hour = int(fields.get("hour") or 0)
+    meridiem = (fields.get("meridiem") or "").lower()
+    if meridiem.startswith("p") and hour < 12:
+        return hour + 12
+    if meridiem.startswith("a") and hour == 12:
+        return 0
+    return hour
+
+
+def _offset_delta(offset: str) -> timedelta:
+    if offset.upper() == "Z":
+        return timedelta(0)
+    digits = offset[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return -delta if offset[0] == "-" else delta
+
+
+def add_months(value: Any, months: Any) -> datetime:
+    """``value`` moved by whole months; the day is clamped to the month's end (Moment)."""
+    moment = to_datetime(value)
+    index = moment.year * 12 + moment.month - 1 + int(months)
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def add_delta(value: Any, **delta: float) -> datetime:
+    """``value`` moved by a :class:`~datetime.timedelta` given as keywords."""
+    return to_datetime(value) + timedelta(**delta)

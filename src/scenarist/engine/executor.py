@@ -1,0 +1,437 @@
+"""Walk a plan with Make's semantics and record what happens.
+
+Bundles go depth-first: each step runs once per bundle that reaches it, and
+every step's latest output for the current bundle is readable by its id. A
+source step with aggregators runs its whole scope for each of its bundles
+before the aggregators emit. Errors go to the step's handler (its flow, then
+its directive); an error that no handler takes ends the run, stored as an
+incomplete execution when the scenario allows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from time import perf_counter
+from typing import Any, Protocol
+
+import httpx
+from pydantic import ValidationError
+
+from scenarist.engine.plan import Node, Plan, RouterNode, StepNode
+from scenarist.engine.recorder import Recorder
+from scenarist.sdk import DataError, ModuleError, ModuleTimeoutError, RunContext, TriggerEvent
+from scenarist.sdk import RuntimeError as ModuleRuntimeError
+from scenarist.store.ports import ExecutionRecord, IncompleteRecord, ScenarioRecord, Store
+from scenarist.types import JSON, Bundle, Clock, RunStatus, new_id
+
+BACKOFF_SECONDS = (60, 600, 600, 1800, 1800, 1800, 10800, 10800)
+"""Waits before each automatic retry of an incomplete execution."""
+
+
+class Sealer(Protocol):
+    """Encrypts confidential state (the vault)."""
+
+    def seal(self, plaintext: bytes, aad: bytes = b"") -> bytes: ...
+
+    def open(self, sealed: bytes, aad: bytes = b"") -> bytes: ...
+
+
+@dataclass
+class Services:
+    """What a run needs from outside the engine."""
+
+    store: Store
+    clock: Clock
+    http: httpx.AsyncClient
+    sealer: Sealer | None = None
+    log: Any = None
+    flush_size: int = 500
+
+
+@dataclass
+class RunResult:
+    execution: ExecutionRecord
+    response: dict[str, Any] | None = None
+    incomplete: list[IncompleteRecord] = field(default_factory=list)
+
+
+class _Stop(Exception):
+    """Ends the run with a status."""
+
+    def __init__(self, status: RunStatus, error: ModuleError | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.error = error
+
+
+@dataclass
+class _Collector:
+    items: list[tuple[Any, Any]] = field(default_factory=list)
+    grouped: bool = False
+
+
+def next_retry_delay(error_type: str, attempts: int, retry_after: float | None = None) -> timedelta | None:
+    """When the next automatic retry is due, or None when it waits for a person."""
+    if attempts >= len(BACKOFF_SECONDS):
+        return None
+    if retry_after is not None:
+        return timedelta(seconds=max(retry_after, 1))
+    return timedelta(seconds=BACKOFF_SECONDS[attempts])
+
+
+class Run:
+    """One execution of a plan."""
+
+    def __init__(
+        self,
+        services: Services,
+        plan: Plan,
+        scenario: ScenarioRecord,
+        execution: ExecutionRecord,
+        *,
+        trigger_input: JSON = None,
+        trigger_event: TriggerEvent = "manual",
+        responder: Any = None,
+        resume: IncompleteRecord | None = None,
+    ) -> None:
+        self.s = services
+        self.plan = plan
+        self.scenario = scenario
+        self.execution = execution
+        self.trigger_input = trigger_input
+        self.trigger_event: TriggerEvent = trigger_event
+        self.responder = responder
+        self.resume = resume
+        self.confidential = plan.settings.confidential
+        self.recorder = Recorder(services.store, execution.id, self.confidential, services.flush_size)
+        self.operations = 0
+        self.response: dict[str, Any] | None = None
+        self.broke: ModuleError | None = None
+        self.incomplete: list[IncompleteRecord] = []
+        self._contexts: dict[str, RunContext] = {}
+        self._counters: dict[str, int] = {}
+        self._collectors: dict[str, _Collector] = {}
+
+    async def execute(self) -> RunResult:
+        status, error = await self._walk()
+        await self.recorder.flush()
+        finished = replace(
+            self.execution,
+            status=status,
+            finished_at=self.s.clock.now(),
+            operations=self.operations,
+            error=self._error_info(error),
+            response=None if self.confidential else self.response,
+        )
+        await self.s.store.update_execution(finished)
+        return RunResult(finished, self.response, self.incomplete)
+
+    async def _walk(self) -> tuple[RunStatus, ModuleError | None]:
+        try:
+            async with asyncio.timeout(self.plan.settings.timeout_seconds):
+                await (self._resume() if self.resume else self._trigger())
+        except _Stop as stop:
+            return stop.status, stop.error
+        except TimeoutError:
+            limit = self.plan.settings.timeout_seconds
+            return RunStatus.WARNING, ModuleTimeoutError(f"the run was cut at its timeout of {limit:g} s")
+        return (RunStatus.WARNING, self.broke) if self.broke else (RunStatus.SUCCESS, None)
+
+    def _error_info(self, error: ModuleError | None) -> dict[str, Any] | None:
+        if error is None:
+            return None
+        info = error.to_dict()
+        if self.confidential:
+            info["message"] = (type(error).__doc__ or error.type).strip()
+        return info
+
+    # -- walking ---------------------------------------------------------------
+
+    async def _trigger(self) -> None:
+        trigger = self.plan.trigger
+        cycles = self.plan.settings.max_cycles if trigger.spec.polling else 1
+        for _ in range(cycles):
+            outputs = await self._operate(trigger, {})
+            if not outputs:
+                return
+            await self._fan_out(trigger, outputs, {})
+
+    async def _resume(self) -> None:
+        assert self.resume is not None
+        state = self._decode_state(self.resume)
+        node = self.plan.steps.get(state["step"])
+        if node is None:
+            raise _Stop(RunStatus.ERROR, DataError(f"step {state['step']!r} is no longer in the scenario"))
+        await self._chain(node.chain, node.index, state["vars"])
+
+    async def _chain(self, chain: list[Node], start: int, variables: dict[str, Any]) -> None:
+        for i in range(start, len(chain)):
+            node = chain[i]
+            if isinstance(node, RouterNode):
+                await self._route(node, variables)
+                return
+            if not self._passes(node, variables):
+                return
+            if node.spec.kind == "aggregator":
+                await self._collect(node, variables)
+                return
+            outputs = await self._operate(node, variables)
+            if outputs is None:
+                return
+            if len(outputs) != 1 or node.aggregators:
+                await self._fan_out(node, outputs, variables)
+                return
+            variables = {**variables, node.id: outputs[0]}
+
+    async def _fan_out(self, node: StepNode, outputs: list[Bundle], variables: dict[str, Any]) -> None:
+        if not node.aggregators:
+            for bundle in outputs:
+                await self._chain(node.chain, node.index + 1, {**variables, node.id: bundle})
+            return
+        saved = {a.id: self._collectors.get(a.id) for a in node.aggregators}
+        mine = {a.id: _Collector() for a in node.aggregators}
+        self._collectors.update(mine)
+        try:
+            for bundle in outputs:
+                await self._chain(node.chain, node.index + 1, {**variables, node.id: bundle})
+        finally:
+            for key, collector in saved.items():
+                if collector is None:
+                    self._collectors.pop(key, None)
+                else:
+                    self._collectors[key] = collector
+        for aggregator in node.aggregators:
+            await self._emit(aggregator, mine[aggregator.id], variables)
+
+    async def _route(self, router: RouterNode, variables: dict[str, Any]) -> None:
+        passed = False
+        for route in router.routes:
+            if route.fallback:
+                continue
+            if route.filter is None or _truthy(self._condition(route.filter, variables, router.id)):
+                passed = True
+                await self._chain(route.chain, 0, variables)
+        if not passed:
+            for route in router.routes:
+                if route.fallback:
+                    await self._chain(route.chain, 0, variables)
+
+    def _passes(self, node: StepNode, variables: dict[str, Any]) -> bool:
+        if node.filter is None or _truthy(self._condition(node.filter, variables, node.id)):
+            return True
+        self.recorder.filtered(node, self._next_bundle(node), self.s.clock.now())
+        return False
+
+    def _condition(self, compiled: Any, variables: dict[str, Any], step: str) -> Any:
+        try:
+            return compiled.evaluate(variables)
+        except ModuleError as exc:
+            exc.step = step
+            raise _Stop(RunStatus.ERROR, exc) from None
+
+    # -- operations ------------------------------------------------------------
+
+    async def _operate(self, node: StepNode, variables: dict[str, Any]) -> list[Bundle] | None:
+        index = self._next_bundle(node)
+        started, t0 = self.s.clock.now(), perf_counter()
+        resolved: Any = None
+        try:
+            resolved = node.params.evaluate(variables)
+            params = node.spec.params.model_validate(resolved)
+            ctx = self._context(node)
+            ctx.bundle_index = index
+            result = await node.spec.run(ctx, params)
+            outputs = _bundles(node, result)
+        except Exception as exc:
+            error = _module_error(exc, node.id)
+            self.operations += 1
+            self.recorder.operation(node, index, started, perf_counter() - t0, resolved, None, error)
+            return await self._handle(node, variables, error)
+        self.operations += 1
+        self.recorder.operation(node, index, started, perf_counter() - t0, resolved, result, None)
+        await self.recorder.maybe_flush()
+        return outputs
+
+    async def _collect(self, node: StepNode, variables: dict[str, Any]) -> None:
+        try:
+            resolved = node.params.evaluate(variables)
+        except ModuleError as exc:
+            await self._handle(node, variables, _module_error(exc, node.id))
+            return
+        item = (resolved.get("value"), resolved.get("group_by"))
+        collector = self._collectors.get(node.id)
+        if collector is None:
+            await self._emit(node, _Collector([item], "group_by" in resolved), variables)
+            return
+        collector.items.append(item)
+        collector.grouped = collector.grouped or "group_by" in resolved
+
+    async def _emit(self, node: StepNode, collector: _Collector, variables: dict[str, Any]) -> None:
+        from scenarist.apps.flow import AggregateInput  # the engine runs the aggregator itself
+
+        started, t0 = self.s.clock.now(), perf_counter()
+        payload = AggregateInput.model_construct(items=collector.items, grouped=collector.grouped)
+        bundles = await node.spec.run(self._context(node), payload)
+        assert isinstance(bundles, list)
+        for bundle in bundles:
+            self.operations += 1
+            self.recorder.operation(
+                node, self._next_bundle(node), started, perf_counter() - t0, {"bundles": len(collector.items)},
+                bundle, None,
+            )
+        for bundle in bundles:
+            await self._chain(node.chain, node.index + 1, {**variables, node.id: bundle})
+
+    async def _handle(self, node: StepNode, variables: dict[str, Any], error: ModuleError) -> list[Bundle] | None:
+        settings = self.plan.settings
+        if node is self.plan.trigger:
+            raise _Stop(RunStatus.ERROR, error)
+        handler = node.handler
+        if handler is None:
+            if not settings.store_incomplete:
+                raise _Stop(RunStatus.ERROR, error)
+            await self._store_incomplete(node, variables, error, automatic=error.retryable)
+            raise _Stop(RunStatus.INCOMPLETE, error)
+        with_error = {**variables, "error": error.to_dict()}
+        if handler.chain:
+            await self._chain(handler.chain, 0, with_error)
+        return await self._directive(node, handler.directive, handler.output, variables, with_error, error)
+
+    async def _directive(
+        self, node: StepNode, directive: str, output: Any, variables: dict[str, Any],
+        with_error: dict[str, Any], error: ModuleError,
+    ) -> list[Bundle] | None:
+        if directive == "ignore":
+            return None
+        if directive == "resume":
+            bundle = output.evaluate(with_error) if output is not None else {}
+            return [bundle if isinstance(bundle, dict) else {"value": bundle}]
+        if directive == "break":
+            if not self.plan.settings.store_incomplete:
+                raise _Stop(RunStatus.ERROR, error)
+            await self._store_incomplete(node, variables, error, automatic=True)
+            self.broke = error
+            return None
+        if directive == "commit":
+            raise _Stop(RunStatus.SUCCESS)
+        raise _Stop(RunStatus.ERROR, error)
+
+    # -- incomplete executions ---------------------------------------------------
+
+    async def _store_incomplete(
+        self, node: StepNode, variables: dict[str, Any], error: ModuleError, *, automatic: bool
+    ) -> None:
+        now = self.s.clock.now()
+        previous, self.resume = self.resume, None
+        attempts = previous.attempts + 1 if previous else 0
+        record_id = previous.id if previous else new_id()
+        delay = next_retry_delay(error.type, attempts, getattr(error, "retry_after", None)) if automatic else None
+        record = IncompleteRecord(
+            id=record_id,
+            account_id=self.scenario.account_id,
+            execution_id=self.execution.id,
+            scenario_id=self.scenario.id,
+            step=node.id,
+            error=self._error_info(error) or {},
+            state=self._encode_state(record_id, node.id, variables),
+            created_at=previous.created_at if previous else now,
+            attempts=attempts,
+            next_retry_at=now + delay if delay is not None else None,
+        )
+        await self.s.store.put_incomplete(record)
+        self.incomplete.append(record)
+
+    def _encode_state(self, record_id: str, step: str, variables: dict[str, Any]) -> bytes:
+        raw = json.dumps({"v": 1, "step": step, "vars": variables}, default=str).encode()
+        if self.confidential:
+            if self.s.sealer is None:
+                raise RuntimeError("a confidential scenario needs the vault to store incomplete state")
+            return self.s.sealer.seal(raw, record_id.encode())
+        return raw
+
+    def _decode_state(self, record: IncompleteRecord) -> dict[str, Any]:
+        raw = record.state
+        if not raw.startswith(b"{"):
+            if self.s.sealer is None:
+                raise RuntimeError("the vault is needed to resume this incomplete execution")
+            raw = self.s.sealer.open(raw, record.id.encode())
+        state: dict[str, Any] = json.loads(raw)
+        return state
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _next_bundle(self, node: StepNode) -> int:
+        index = self._counters.get(node.id, 0)
+        self._counters[node.id] = index + 1
+        return index
+
+    def _context(self, node: StepNode) -> RunContext:
+        ctx = self._contexts.get(node.id)
+        if ctx is None:
+            ctx = RunContext(
+                execution_id=self.execution.id,
+                scenario_id=self.scenario.id,
+                account_id=self.scenario.account_id,
+                step_id=node.id,
+                module=node.module,
+                clock=self.s.clock,
+                http=self.s.http,
+                state=_ScenarioState(self.s.store, self.scenario.id),
+                log=self.s.log,
+                trigger_input=self.trigger_input,
+                trigger_event=self.trigger_event,
+                responder=self._respond,
+            )
+            self._contexts[node.id] = ctx
+        return ctx
+
+    def _respond(self, status: int, body: JSON, headers: Mapping[str, str]) -> None:
+        self.response = {"status": status, "headers": dict(headers), "body": body}
+        if self.responder is not None:
+            self.responder(self.response)
+
+
+class _ScenarioState:
+    def __init__(self, store: Store, scenario_id: str) -> None:
+        self._store = store
+        self._scenario_id = scenario_id
+
+    async def get(self, key: str) -> JSON:
+        return await self._store.get_state(self._scenario_id, key)
+
+    async def set(self, key: str, value: JSON) -> None:
+        await self._store.set_state(self._scenario_id, key, value)
+
+
+def _bundles(node: StepNode, result: Any) -> list[Bundle]:
+    if isinstance(result, dict):
+        return [result]
+    if isinstance(result, list) and all(isinstance(b, dict) for b in result):
+        return result
+    raise ModuleRuntimeError(f"{node.module} returned {type(result).__name__}, not bundles")
+
+
+def _module_error(exc: Exception, step: str) -> ModuleError:
+    if isinstance(exc, ModuleError):
+        error = exc
+    elif isinstance(exc, ValidationError):
+        error = DataError("; ".join(_validation_message(e) for e in exc.errors(include_url=False)))
+    else:
+        error = ModuleRuntimeError(f"{type(exc).__name__}: {exc}")
+    error.step = step
+    return error
+
+
+def _validation_message(err: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in err["loc"])
+    return f"params.{loc}: {err['msg']}" if loc else str(err["msg"])
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "false", "0", "no", "null")
+    return bool(value)

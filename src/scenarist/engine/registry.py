@@ -1,0 +1,67 @@
+"""The app catalogue: apps found through the ``scenarist.apps`` entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.metadata import entry_points
+from typing import Any
+
+from scenarist.sdk import App, ConnectionType, ModuleSpec
+
+ENTRY_POINT_GROUP = "scenarist.apps"
+
+
+class Registry:
+    def __init__(self, apps: Iterable[App]) -> None:
+        self.apps: dict[str, App] = {}
+        self._modules: dict[str, ModuleSpec] = {}
+        for app in apps:
+            self.add(app)
+
+    @classmethod
+    def discover(cls) -> Registry:
+        """Every installed app, the built-in ones included, sorted by key."""
+        found = [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+        return cls(sorted((a for a in found if isinstance(a, App)), key=lambda a: a.key))
+
+    def add(self, app: App) -> None:
+        if app.key in self.apps:
+            raise ValueError(f"app {app.key!r} is installed twice")
+        self.apps[app.key] = app
+        for spec in app.modules:
+            self._modules[f"{app.key}.{spec.key}"] = spec
+
+    def module(self, key: str) -> ModuleSpec | None:
+        return self._modules.get(key)
+
+    def connection_type(self, key: str) -> ConnectionType | None:
+        app_key = key.partition(".")[0]
+        app = self.apps.get(app_key)
+        return next((c for c in app.connection_types if c.key == key), None) if app else None
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """Apps, their modules with params JSON Schema, and connection types."""
+        return [
+            {
+                "key": app.key,
+                "label": app.label,
+                "description": app.description,
+                "modules": [
+                    {
+                        "key": f"{app.key}.{m.key}",
+                        "label": m.label,
+                        "description": m.description,
+                        "kind": m.kind,
+                        "connection_types": list(m.connection_types),
+                        "params": m.params_schema(),
+                    }
+                    for m in app.modules
+                ],
+                "connection_types": [
+                    {"key": c.key, "label": c.label, "fields": c.fields.model_json_schema(),
+                     "secret_fields": list(c.secret_fields)}
+                    for c in app.connection_types
+                ],
+            }
+            for app in self.apps.values()
+        ]

@@ -1,0 +1,200 @@
+"""The engine's public API: validate, save and run scenarios, retry and purge.
+
+Composition roots (the CLI, the server) build an ``Engine`` from a store, the
+app registry and the vault; tests build one on ``MemoryStore`` or SQLite with a
+``ManualClock``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from scenarist.engine.executor import Run, RunResult, Sealer, Services
+from scenarist.engine.expressions import ExpressionEngine
+from scenarist.engine.plan import Plan, compile_plan
+from scenarist.engine.registry import Registry
+from scenarist.engine.validation import Problem, Validation, validate
+from scenarist.sdk import TriggerEvent
+from scenarist.store.ports import (
+    ExecutionRecord,
+    NotificationRecord,
+    RetentionWindows,
+    ScenarioRecord,
+    Store,
+)
+from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Clock, RunStatus, SystemClock, new_id
+
+
+class InvalidScenario(Exception):
+    """The scenario definition has problems; each names its path."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        registry: Registry,
+        *,
+        clock: Clock | None = None,
+        http: httpx.AsyncClient | None = None,
+        sealer: Sealer | None = None,
+        expressions: ExpressionEngine | None = None,
+        log: Any = None,
+        flush_size: int = 500,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.expressions = expressions or ExpressionEngine(clock=self.clock)
+        self._own_http = http is None
+        self.services = Services(
+            store, self.clock, http or httpx.AsyncClient(timeout=40), sealer, log, flush_size
+        )
+        self._plans: dict[tuple[str, datetime], Plan] = {}
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.services.http.aclose()
+
+    # -- scenarios -------------------------------------------------------------
+
+    def validate(self, data: Any) -> Validation:
+        return validate(data, self.registry, self.expressions)
+
+    async def save_scenario(
+        self,
+        definition: Any,
+        *,
+        account_id: AccountId = LOCAL_ACCOUNT,
+        scenario_id: str | None = None,
+        active: bool | None = None,
+    ) -> ScenarioRecord:
+        """Validate and store (insert or replace) a scenario; raises InvalidScenario."""
+        checked = self.validate(definition)
+        if not checked.ok or checked.scenario is None:
+            raise InvalidScenario(checked.problems)
+        now = self.clock.now()
+        existing = await self.store.get_scenario(account_id, scenario_id) if scenario_id else None
+        record = ScenarioRecord(
+            id=scenario_id or new_id(),
+            account_id=account_id,
+            name=checked.scenario.name,
+            definition=checked.scenario.model_dump(mode="json", exclude_none=True),
+            active=existing.active if active is None and existing else bool(active),
+            created_at=existing.created_at if existing else now,
+            updated_at=now,
+            consecutive_errors=existing.consecutive_errors if existing else 0,
+        )
+        await self.store.put_scenario(record)
+        return record
+
+    def plan_for(self, scenario: ScenarioRecord) -> Plan:
+        key = (scenario.id, scenario.updated_at)
+        plan = self._plans.get(key)
+        if plan is None:
+            checked = self.validate(scenario.definition)
+            if not checked.ok or checked.scenario is None:
+                raise InvalidScenario(checked.problems)
+            plan = compile_plan(checked.scenario, self.registry, self.expressions)
+            self._plans = {k: v for k, v in self._plans.items() if k[0] != scenario.id}
+            self._plans[key] = plan
+        return plan
+
+    # -- runs ------------------------------------------------------------------
+
+    async def run(
+        self,
+        scenario: ScenarioRecord,
+        trigger_input: JSON = None,
+        *,
+        trigger_event: TriggerEvent = "manual",
+        responder: Any = None,
+    ) -> RunResult:
+        """Record a new execution of ``scenario`` and run it to its end."""
+        plan = self.plan_for(scenario)
+        execution = await self._start(scenario, plan)
+        run = Run(
+            self.services, plan, scenario, execution,
+            trigger_input=trigger_input, trigger_event=trigger_event, responder=responder,
+        )
+        result = await run.execute()
+        await self._after(scenario, plan, result)
+        return result
+
+    async def retry_incomplete(self, account_id: AccountId, incomplete_id: str) -> RunResult | None:
+        """Resume an incomplete execution at its failed step with its stored state."""
+        record = await self.store.get_incomplete(account_id, incomplete_id)
+        if record is None:
+            return None
+        scenario = await self.store.get_scenario(account_id, record.scenario_id)
+        if scenario is None:
+            await self.store.delete_incomplete(account_id, incomplete_id)
+            return None
+        plan = self.plan_for(scenario)
+        execution = await self._start(scenario, plan)
+        run = Run(self.services, plan, scenario, execution, trigger_event="retry", resume=record)
+        result = await run.execute()
+        if run.resume is not None:  # not stored again: resolved
+            await self.store.delete_incomplete(account_id, incomplete_id)
+        await self._after(scenario, plan, result)
+        return result
+
+    async def retry_due(self, limit: int = 100) -> list[RunResult]:
+        """Retry every incomplete execution whose automatic retry is due."""
+        results = []
+        for record in await self.store.due_incomplete(self.clock.now(), limit):
+            result = await self.retry_incomplete(record.account_id, record.id)
+            if result is not None:
+                results.append(result)
+        return results
+
+    async def delete_incomplete(self, account_id: AccountId, incomplete_id: str) -> bool:
+        return await self.store.delete_incomplete(account_id, incomplete_id)
+
+    async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
+        return await self.store.purge(as_of, windows)
+
+    async def _start(self, scenario: ScenarioRecord, plan: Plan) -> ExecutionRecord:
+        now = self.clock.now()
+        execution = ExecutionRecord(
+            id=new_id(),
+            account_id=scenario.account_id,
+            scenario_id=scenario.id,
+            status=RunStatus.RUNNING,
+            created_at=now,
+            started_at=now,
+            confidential=plan.settings.confidential,
+        )
+        await self.store.create_execution(execution)
+        return execution
+
+    async def _after(self, scenario: ScenarioRecord, plan: Plan, result: RunResult) -> None:
+        status = result.execution.status
+        for record in result.incomplete:
+            await self._notify(scenario, "incomplete_execution",
+                               f"Scenario {scenario.name!r} stored an incomplete execution at step {record.step!r}.",
+                               {"incomplete_id": record.id, "execution_id": record.execution_id})
+        if status == RunStatus.INCOMPLETE:
+            return
+        errors = await self.store.record_run_outcome(
+            scenario.account_id, scenario.id, failed=status == RunStatus.ERROR
+        )
+        if status == RunStatus.ERROR and errors >= plan.settings.max_consecutive_errors:
+            await self.store.set_scenario_active(scenario.account_id, scenario.id, False)
+            await self._notify(scenario, "scenario_deactivated",
+                               f"Scenario {scenario.name!r} was deactivated after {errors} runs in a row "
+                               "ended in error.", {"consecutive_errors": errors})
+
+    async def _notify(self, scenario: ScenarioRecord, kind: str, message: str, data: dict[str, Any]) -> None:
+        await self.store.add_notification(NotificationRecord(
+            id=new_id(), account_id=scenario.account_id, kind=kind, message=message,
+            created_at=self.clock.now(), scenario_id=scenario.id, data=data,
+        ))
+

@@ -1,0 +1,228 @@
+"""Check a scenario definition and report every problem with its path.
+
+Shapes come from ``model``; this module adds what needs the app catalogue and
+the expression engine: modules exist and fit their place, params fit their
+module, expressions compile and read only steps that ran before, ids are
+unique, routers end their flow, schedules parse.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from croniter import croniter
+from pydantic import BaseModel, ValidationError
+
+from scenarist.engine.expressions import ExpressionEngine, ExpressionError
+from scenarist.engine.model import Cron, FlowItem, Immediately, OnError, Router, Scenario, Step, format_path
+from scenarist.engine.registry import Registry
+from scenarist.sdk import ModuleSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass
+class Validation:
+    scenario: Scenario | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not self.problems
+
+
+def validate(data: Any, registry: Registry, expressions: ExpressionEngine) -> Validation:
+    """Parse and check ``data``; every problem found, not just the first."""
+    if not isinstance(data, Mapping):
+        return Validation(None, [Problem("", "a scenario is an object (JSON or YAML mapping)")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        return Validation(None, pydantic_problems(exc))
+    checker = _Checker(registry, expressions)
+    checker.check(scenario)
+    return Validation(scenario, checker.problems)
+
+
+def pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = format_path(tuple(err["loc"]))
+        full = f"{prefix}.{path}" if prefix and path and not path.startswith("[") else prefix + path
+        problems.append(Problem(full, _message(err)))
+    return problems
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] == "missing":
+        return "required"
+    return str(err["msg"])
+
+
+class _Checker:
+    def __init__(self, registry: Registry, expressions: ExpressionEngine) -> None:
+        self.registry = registry
+        self.expressions = expressions
+        self.problems: list[Problem] = []
+        self.ids: dict[str, str] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def check(self, scenario: Scenario) -> None:
+        self.all_ids = set(_all_ids(scenario.flow)) | {scenario.trigger.id}
+        trigger = scenario.trigger
+        self._register(trigger.id, "trigger.id")
+        spec = self._module(trigger.module, "trigger.module")
+        if spec is not None:
+            if spec.kind == "aggregator":
+                self.add("trigger.module", f"{trigger.module} cannot start a scenario")
+            if isinstance(scenario.schedule, Immediately) and spec.kind != "trigger":
+                self.add("schedule.type", f"{trigger.module} is not an instant trigger; schedule it instead")
+            self._params(spec, trigger.params, "trigger", [])
+            self._connection(spec, trigger.connection, "trigger")
+        self._schedule(scenario)
+        self._chain(scenario.flow, "flow", [trigger.id])
+
+    def _schedule(self, scenario: Scenario) -> None:
+        schedule = scenario.schedule
+        if not isinstance(schedule, Cron):
+            return
+        if not croniter.is_valid(schedule.expression):
+            self.add("schedule.expression", f"not a valid cron expression: {schedule.expression!r}")
+        try:
+            zoneinfo.ZoneInfo(schedule.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.add("schedule.timezone", f"unknown time zone {schedule.timezone!r}")
+
+    def _register(self, step_id: str, path: str) -> None:
+        if step_id in self.ids:
+            self.add(path, f"duplicate id {step_id!r} (first used at {self.ids[step_id]})")
+        else:
+            self.ids[step_id] = path
+
+    def _module(self, key: str, path: str) -> ModuleSpec | None:
+        spec = self.registry.module(key)
+        if spec is None:
+            self.add(path, f"unknown module {key!r}")
+        return spec
+
+    def _chain(self, items: list[FlowItem], base: str, available: list[str]) -> None:
+        available = list(available)
+        for index, item in enumerate(items):
+            path = f"{base}[{index}]"
+            if isinstance(item, Router):
+                if index != len(items) - 1:
+                    self.add(path, "nothing may follow a router in the same flow; put those steps into its routes")
+                self._router(item, path, available)
+            else:
+                available = self._step(item, path, available)
+
+    def _router(self, router: Router, path: str, available: list[str]) -> None:
+        self._register(router.id, f"{path}.id")
+        if sum(route.fallback for route in router.router) > 1:
+            self.add(f"{path}.router", "at most one route may be the fallback")
+        for r_index, route in enumerate(router.router):
+            r_path = f"{path}.router[{r_index}]"
+            if route.filter is not None:
+                self._expression(route.filter.condition, f"{r_path}.filter.condition", available)
+            self._chain(route.flow, f"{r_path}.flow", available)
+
+    def _step(self, step: Step, path: str, available: list[str]) -> list[str]:
+        self._register(step.id, f"{path}.id")
+        if step.filter is not None:
+            self._expression(step.filter.condition, f"{path}.filter.condition", available)
+        spec = self._module(step.module, f"{path}.module")
+        after = [*available, step.id]
+        if spec is not None:
+            if spec.kind == "trigger":
+                self.add(f"{path}.module", f"{step.module} is a trigger; it can only start a scenario")
+            self._params(spec, step.params, path, available)
+            self._connection(spec, step.connection, path)
+            if spec.kind == "aggregator":
+                after = self._aggregator(step, path, available)
+        if step.on_error is not None:
+            self._handler(step.on_error, f"{path}.on_error", [*available, "error"])
+        return after
+
+    def _aggregator(self, step: Step, path: str, available: list[str]) -> list[str]:
+        source = step.params.get("source")
+        if source not in available[1:] and source != available[0]:
+            self.add(f"{path}.params.source", f"{source!r} is not a step before this aggregator")
+            return [*available, step.id]
+        return [*available[: available.index(source)], step.id]
+
+    def _handler(self, handler: OnError, path: str, available: list[str]) -> None:
+        if handler.output is not None:
+            if handler.directive != "resume":
+                self.add(f"{path}.output", "only the resume directive takes an output")
+            self._expression(handler.output, f"{path}.output", available)
+        self._chain(handler.flow, f"{path}.flow", available)
+
+    def _connection(self, spec: ModuleSpec, connection: str | None, path: str) -> None:
+        if connection is not None and not spec.connection_types:
+            self.add(f"{path}.connection", "this module takes no connection")
+        if connection is None and spec.connection_required:
+            self.add(f"{path}.connection", "this module needs a connection")
+
+    def _params(self, spec: ModuleSpec, params: dict[str, Any], path: str, available: list[str]) -> None:
+        fields = {info.alias or name: info for name, info in spec.params.model_fields.items()}
+        for key in params:
+            if key not in fields:
+                self.add(f"{path}.params.{key}", "unknown parameter")
+        constant = {}
+        for key, value in params.items():
+            if key in fields and self._expression(value, f"{path}.params.{key}", available):
+                constant[key] = value
+        for name, info in fields.items():
+            if info.is_required() and name not in params:
+                self.add(f"{path}.params.{name}", "required")
+        self._constant_params(spec.params, constant, f"{path}.params")
+
+    def _constant_params(self, model: type[BaseModel], constant: dict[str, Any], path: str) -> None:
+        try:
+            model.model_validate(constant)
+        except ValidationError as exc:
+            for problem in pydantic_problems(exc, path):
+                key = problem.path[len(path) + 1 :].split(".")[0].split("[")[0]
+                if key in constant or problem.path == path:
+                    self.problems.append(problem)
+
+    def _expression(self, value: Any, path: str, available: list[str]) -> bool:
+        """Check the expressions in value; True when value holds none."""
+        try:
+            compiled = self.expressions.compile(value)
+        except ExpressionError as exc:
+            inner = exc.path
+            full = path + (inner if inner.startswith("[") or not inner else f".{inner}")
+            self.add(full, exc.message)
+            return False
+        for name in sorted(self.expressions.references(value)):
+            if name not in available:
+                where = "a step that is not before this one" if name in self.all_ids else "no step before this one"
+                self.add(path, f"the expression reads {name!r}, {where}")
+        return bool(compiled.is_constant)
+
+
+def _all_ids(items: list[FlowItem]) -> list[str]:
+    ids = []
+    for item in items:
+        ids.append(item.id)
+        if isinstance(item, Router):
+            for route in item.router:
+                ids.extend(_all_ids(route.flow))
+        elif item.on_error is not None:
+            ids.extend(_all_ids(item.on_error.flow))
+    return ids

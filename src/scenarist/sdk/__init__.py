@@ -1,0 +1,50 @@
+"""The public app interface: what third-party apps import, and nothing else.
+
+The list of names below is pinned by ``tests/sdk/test_exported_members.py``.
+"""
+
+from scenarist.sdk._errors import (
+    ERROR_TYPES,
+    RETRIED_TYPES,
+    AuthenticationError,
+    ConnectionError,
+    DataError,
+    InvalidConfigurationError,
+    ModuleError,
+    ModuleTimeoutError,
+    RateLimitError,
+    RuntimeError,
+    ScenaristError,
+)
+from scenarist.sdk._module import (
+    App,
+    ConnectionType,
+    ModuleKind,
+    ModuleSpec,
+    RunContext,
+    ScenarioState,
+    TriggerEvent,
+    run_blocking,
+)
+
+__all__ = [
+    "ERROR_TYPES",
+    "RETRIED_TYPES",
+    "App",
+    "AuthenticationError",
+    "ConnectionError",
+    "ConnectionType",
+    "DataError",
+    "InvalidConfigurationError",
+    "ModuleError",
+    "ModuleKind",
+    "ModuleSpec",
+    "ModuleTimeoutError",
+    "RateLimitError",
+    "RunContext",
+    "RuntimeError",
+    "ScenarioState",
+    "ScenaristError",
+    "TriggerEvent",
+    "run_blocking",
+]

@@ -1,0 +1,164 @@
+"""Apps, modules and the context a module runs in.
+
+A module is data plus one coroutine: ``ModuleSpec`` names it, declares its
+params as a pydantic model (the UI form, the docs and validation all come from
+that model's JSON Schema) and points at ``run(ctx, params)``. What ``run``
+returns depends on the module's ``kind``:
+
+- ``trigger``: the first module of a scenario; one bundle from ``ctx.trigger_input``.
+- ``action``: exactly one output bundle (a dict).
+- ``search``: zero or more output bundles (a list of dicts); the iterator and
+  the repeater are searches.
+- ``aggregator``: collects the bundles of a source step; the engine runs it
+  (``flow.array_aggregator``), ``run`` receives ``AggregateInput``.
+
+A ``polling`` module used as a trigger is called up to ``max_cycles`` times
+per run while it returns bundles; it keeps its cursor in ``ctx.state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, ParamSpec, Protocol, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from scenarist.types import JSON, Bundle, Clock
+
+ModuleKind = Literal["trigger", "action", "search", "aggregator"]
+TriggerEvent = Literal["manual", "webhook", "schedule", "retry"]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ScenarioState(Protocol):
+    """Small persistent values kept per scenario (counters, polling cursors)."""
+
+    async def get(self, key: str) -> JSON: ...
+
+    async def set(self, key: str, value: JSON) -> None: ...
+
+
+class Responder(Protocol):
+    def __call__(self, status: int, body: JSON, headers: Mapping[str, str]) -> None: ...
+
+
+class RunContext:
+    """What a module may use while it runs: never more."""
+
+    __slots__ = (
+        "_responder",
+        "account_id",
+        "bundle_index",
+        "clock",
+        "connection",
+        "execution_id",
+        "http",
+        "log",
+        "module",
+        "scenario_id",
+        "state",
+        "step_id",
+        "trigger_event",
+        "trigger_input",
+    )
+
+    def __init__(
+        self,
+        *,
+        execution_id: str,
+        scenario_id: str,
+        account_id: str,
+        step_id: str,
+        module: str,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        state: ScenarioState,
+        log: Any,
+        connection: Mapping[str, Any] | None = None,
+        trigger_input: JSON = None,
+        trigger_event: TriggerEvent = "manual",
+        responder: Responder | None = None,
+    ) -> None:
+        self.execution_id = execution_id
+        self.scenario_id = scenario_id
+        self.account_id = account_id
+        self.step_id = step_id
+        self.module = module
+        self.bundle_index = 0
+        self.clock = clock
+        self.http = http
+        self.state = state
+        self.log = log
+        self.connection = connection
+        self.trigger_input = trigger_input
+        self.trigger_event = trigger_event
+        self._responder = responder
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable across re-deliveries of the same operation: (run, step, bundle)."""
+        return f"{self.execution_id}:{self.step_id}:{self.bundle_index}"
+
+    def respond(self, status: int, body: JSON, headers: Mapping[str, str] | None = None) -> None:
+        """Set the HTTP answer of the webhook call that started this run."""
+        if self._responder is not None:
+            self._responder(status, body, dict(headers or {}))
+
+
+RunFn = Callable[[RunContext, Any], Awaitable[Bundle | list[Bundle]]]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """One module of an app, described as data."""
+
+    key: str
+    """The module's name inside its app, snake_case; the full key is ``app.key``."""
+    label: str
+    description: str
+    params: type[BaseModel]
+    run: RunFn
+    kind: ModuleKind = "action"
+    connection_types: tuple[str, ...] = ()
+    """Connection types this module accepts (full keys, ``app.type``); empty: none."""
+    connection_required: bool = False
+    polling: bool = False
+
+    def params_schema(self) -> dict[str, Any]:
+        return self.params.model_json_schema()
+
+
+@dataclass(frozen=True)
+class ConnectionType:
+    """How to connect to a service: its fields and which of them are secret."""
+
+    key: str
+    label: str
+    fields: type[BaseModel]
+    secret_fields: tuple[str, ...] = ()
+    test: Callable[[Mapping[str, Any]], Awaitable[str]] | None = None
+
+
+@dataclass(frozen=True)
+class App:
+    """A named set of modules and connection types, found through the
+    ``scenarist.apps`` entry point."""
+
+    key: str
+    label: str
+    description: str = ""
+    modules: tuple[ModuleSpec, ...] = ()
+    connection_types: tuple[ConnectionType, ...] = field(default=())
+
+    def module(self, key: str) -> ModuleSpec | None:
+        return next((m for m in self.modules if m.key == key), None)
+
+
+async def run_blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking client library call in a worker thread."""
+    return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))

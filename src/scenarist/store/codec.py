@@ -1,0 +1,98 @@
+"""Compact encodings shared by the store implementations.
+
+A stored payload is one tag byte and a body:
+
+- ``J``: UTF-8 JSON (or raw bytes for ``pack_bytes``), stored as is;
+- ``Z``: the same, zlib-compressed, used above ``COMPRESS_ABOVE`` bytes.
+
+An activity batch is a JSON list of rows, one per record, each a list in
+``ActivityRecord`` field order with ``started_at`` as integer microseconds
+since the Unix epoch: no repeated keys, and decoding is one ``json.loads``.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scenarist.store.ports import ActivityRecord
+from scenarist.types import JSON
+
+COMPRESS_ABOVE = 1024
+"""Payloads longer than this many bytes are compressed."""
+
+_RAW = b"J"
+_ZLIB = b"Z"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_loads = json.loads
+
+
+def utc(when: datetime) -> datetime:
+    """``when`` in UTC; a naive datetime is refused (every stored time is aware)."""
+    if when.tzinfo is None:
+        raise ValueError(f"naive datetime {when.isoformat()}: the store keeps aware UTC times")
+    return when.astimezone(UTC)
+
+
+def dump_json(value: JSON) -> str:
+    """Compact JSON text; raises ``TypeError``/``ValueError`` for what JSON cannot hold."""
+    return _dumps(value)
+
+
+def load_json(text: str | bytes) -> JSON:
+    return _loads(text)
+
+
+def copy_json(value: JSON) -> JSON:
+    """A deep copy that normalizes like a JSON round trip (tuples become lists)."""
+    return None if value is None else _loads(_dumps(value))
+
+
+def pack_bytes(data: bytes) -> bytes:
+    """Tag ``data``, compressing it when long."""
+    if len(data) > COMPRESS_ABOVE:
+        return _ZLIB + zlib.compress(data, 1)
+    return _RAW + data
+
+
+def unpack_bytes(blob: bytes) -> bytes:
+    """Reverse ``pack_bytes``."""
+    tag, body = blob[:1], blob[1:]
+    if tag == _RAW:
+        return bytes(body)
+    if tag == _ZLIB:
+        return zlib.decompress(body)
+    raise ValueError(f"unknown payload tag {tag!r}")
+
+
+def encode_activity(records: list[ActivityRecord]) -> bytes:
+    """One batch as a tagged, possibly compressed, blob."""
+    rows = [
+        (
+            r.step,
+            r.module,
+            r.bundle,
+            r.status,
+            (r.started_at - _EPOCH) // _MICROSECOND,
+            r.duration_ms,
+            r.input,
+            r.output,
+            r.error,
+        )
+        for r in records
+    ]
+    return pack_bytes(_dumps(rows).encode())
+
+
+def decode_activity(blob: bytes) -> list[ActivityRecord]:
+    """Reverse ``encode_activity``."""
+    rows: list[list[Any]] = _loads(unpack_bytes(blob))
+    epoch, micro = _EPOCH, _MICROSECOND
+    return [
+        ActivityRecord(step, module, bundle, status, epoch + us * micro, dur, inp, out, err)
+        for step, module, bundle, status, us, dur, inp, out, err in rows
+    ]

@@ -1,0 +1,309 @@
+"""``MemoryStore``: the store port in dictionaries, for unit tests.
+
+It keeps the semantics of ``SqlStore`` exactly (same ordering, scoping,
+refusals, retention counts) and the same data fidelity: records go in and
+come out as copies that went through JSON, times come back in UTC, and
+activity batches are kept in their stored encoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from scenarist.store.codec import copy_json, decode_activity, encode_activity, utc
+from scenarist.store.ports import (
+    ActivityRecord,
+    ExecutionRecord,
+    GatewayLogRecord,
+    IncompleteRecord,
+    NotificationRecord,
+    RetentionWindows,
+    ScenarioRecord,
+)
+from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
+
+R = TypeVar("R")
+
+
+def _copy(record: R) -> R:
+    """``record`` with its times in UTC and its JSON values deep-copied."""
+    changes: dict[str, Any] = {}
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        if isinstance(value, datetime):
+            changes[f.name] = utc(value)
+        elif isinstance(value, dict | list):
+            changes[f.name] = copy_json(value)
+    return replace(record, **changes)  # type: ignore[type-var]
+
+
+def _by_created(record: Any) -> tuple[datetime, str]:
+    return record.created_at, record.id
+
+
+class MemoryStore:
+    """The ``Store`` port in memory; nothing survives the object."""
+
+    def __init__(self) -> None:
+        self._scenarios: dict[ScenarioId, ScenarioRecord] = {}
+        self._executions: dict[ExecutionId, ExecutionRecord] = {}
+        self._activity: dict[ExecutionId, list[bytes]] = {}
+        self._incomplete: dict[str, IncompleteRecord] = {}
+        self._notifications: dict[str, NotificationRecord] = {}
+        self._state: dict[tuple[ScenarioId, str], JSON] = {}
+        self._gateway_logs: dict[str, GatewayLogRecord] = {}
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    # scenarios
+
+    def _scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None:
+        scenario = self._scenarios.get(scenario_id)
+        return scenario if scenario is not None and scenario.account_id == account_id else None
+
+    async def put_scenario(self, scenario: ScenarioRecord) -> None:
+        current = self._scenarios.get(scenario.id)
+        if current is not None and current.account_id != scenario.account_id:
+            raise ValueError(f"scenario {scenario.id} belongs to another account")
+        self._scenarios[scenario.id] = _copy(scenario)
+
+    async def get_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None:
+        scenario = self._scenario(account_id, scenario_id)
+        return None if scenario is None else _copy(scenario)
+
+    async def list_scenarios(self, account_id: AccountId) -> list[ScenarioRecord]:
+        own = [s for s in self._scenarios.values() if s.account_id == account_id]
+        return [_copy(s) for s in sorted(own, key=_by_created)]
+
+    async def delete_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> bool:
+        if self._scenario(account_id, scenario_id) is None:
+            return False
+        runs = [e.id for e in self._executions.values() if e.scenario_id == scenario_id]
+        self._forget_executions(runs)
+        self._state = {k: v for k, v in self._state.items() if k[0] != scenario_id}
+        self._gateway_logs = {k: g for k, g in self._gateway_logs.items() if g.scenario_id != scenario_id}
+        del self._scenarios[scenario_id]
+        return True
+
+    def _forget_executions(self, execution_ids: list[ExecutionId]) -> None:
+        gone = set(execution_ids)
+        for execution_id in gone:
+            self._executions.pop(execution_id, None)
+            self._activity.pop(execution_id, None)
+        self._incomplete = {k: r for k, r in self._incomplete.items() if r.execution_id not in gone}
+
+    async def set_scenario_active(self, account_id: AccountId, scenario_id: ScenarioId, active: bool) -> bool:
+        scenario = self._scenario(account_id, scenario_id)
+        if scenario is None:
+            return False
+        self._scenarios[scenario_id] = replace(scenario, active=active)
+        return True
+
+    async def record_run_outcome(self, account_id: AccountId, scenario_id: ScenarioId, failed: bool) -> int:
+        """As the port says; 0 for a scenario the account does not have."""
+        scenario = self._scenario(account_id, scenario_id)
+        if scenario is None:
+            return 0
+        count = scenario.consecutive_errors + 1 if failed else 0
+        self._scenarios[scenario_id] = replace(scenario, consecutive_errors=count)
+        return count
+
+    # executions
+
+    async def create_execution(self, execution: ExecutionRecord) -> None:
+        if execution.id in self._executions or (self._scenario(execution.account_id, execution.scenario_id) is None):
+            raise ValueError(f"execution {execution.id}: id taken or scenario not the account's")
+        self._executions[execution.id] = _copy(replace(execution, status=RunStatus(execution.status)))
+
+    async def update_execution(self, execution: ExecutionRecord) -> None:
+        current = self._own_execution(execution.account_id, execution.id)
+        if current is None:
+            return
+        self._executions[execution.id] = _copy(
+            replace(
+                current,
+                status=RunStatus(execution.status),
+                started_at=execution.started_at,
+                finished_at=execution.finished_at,
+                operations=execution.operations,
+                error=execution.error,
+                response=execution.response,
+            )
+        )
+
+    async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
+        execution = self._executions.get(execution_id)
+        if execution is None or execution.status != RunStatus.QUEUED:
+            return False
+        self._executions[execution_id] = replace(execution, status=RunStatus.RUNNING, started_at=utc(started_at))
+        return True
+
+    def _own_execution(self, account_id: AccountId, execution_id: ExecutionId) -> ExecutionRecord | None:
+        execution = self._executions.get(execution_id)
+        return execution if execution is not None and execution.account_id == account_id else None
+
+    async def get_execution(self, account_id: AccountId, execution_id: ExecutionId) -> ExecutionRecord | None:
+        execution = self._own_execution(account_id, execution_id)
+        return None if execution is None else _copy(execution)
+
+    async def list_executions(
+        self,
+        account_id: AccountId,
+        scenario_id: ScenarioId,
+        *,
+        status: RunStatus | None = None,
+        limit: int = 100,
+        before: ExecutionId | None = None,
+    ) -> list[ExecutionRecord]:
+        runs = [e for e in self._executions.values() if e.account_id == account_id and e.scenario_id == scenario_id]
+        if before is not None:
+            pivot = next((e for e in runs if e.id == before), None)
+            if pivot is None:
+                return []
+            runs = [e for e in runs if _by_created(e) < _by_created(pivot)]
+        if status is not None:
+            runs = [e for e in runs if e.status == status]
+        runs.sort(key=_by_created, reverse=True)
+        return [_copy(e) for e in runs[:limit]]
+
+    # activity stream
+
+    async def append_activity(self, execution_id: ExecutionId, records: list[ActivityRecord]) -> None:
+        if not records:
+            return
+        if execution_id not in self._executions:
+            raise ValueError(f"no execution {execution_id}")
+        self._activity.setdefault(execution_id, []).append(encode_activity(records))
+
+    async def get_activity(self, account_id: AccountId, execution_id: ExecutionId) -> list[ActivityRecord]:
+        if self._own_execution(account_id, execution_id) is None:
+            return []
+        batches = self._activity.get(execution_id, [])
+        return [record for blob in batches for record in decode_activity(blob)]
+
+    # incomplete executions
+
+    async def put_incomplete(self, record: IncompleteRecord) -> None:
+        current = self._incomplete.get(record.id)
+        if self._own_execution(record.account_id, record.execution_id) is None or (
+            current is not None and current.account_id != record.account_id
+        ):
+            raise ValueError(f"incomplete {record.id}: execution not the account's or id taken")
+        self._incomplete[record.id] = _copy(record)
+
+    async def get_incomplete(self, account_id: AccountId, incomplete_id: str) -> IncompleteRecord | None:
+        record = self._incomplete.get(incomplete_id)
+        if record is None or record.account_id != account_id:
+            return None
+        return _copy(record)
+
+    async def list_incomplete(
+        self, account_id: AccountId, scenario_id: ScenarioId | None = None
+    ) -> list[IncompleteRecord]:
+        own = [
+            r for r in self._incomplete.values() if r.account_id == account_id and scenario_id in (None, r.scenario_id)
+        ]
+        return [_copy(r) for r in sorted(own, key=_by_created)]
+
+    async def due_incomplete(self, now: datetime, limit: int = 100) -> list[IncompleteRecord]:
+        now = utc(now)
+        due = [r for r in self._incomplete.values() if r.next_retry_at is not None and r.next_retry_at <= now]
+        due.sort(key=lambda r: (r.next_retry_at, r.id))
+        return [_copy(r) for r in due[:limit]]
+
+    async def delete_incomplete(self, account_id: AccountId, incomplete_id: str) -> bool:
+        if await self.get_incomplete(account_id, incomplete_id) is None:
+            return False
+        del self._incomplete[incomplete_id]
+        return True
+
+    # notifications
+
+    async def add_notification(self, record: NotificationRecord) -> None:
+        if record.id in self._notifications:
+            raise ValueError(f"notification id {record.id} taken")
+        self._notifications[record.id] = _copy(record)
+
+    async def list_notifications(self, account_id: AccountId) -> list[NotificationRecord]:
+        own = [n for n in self._notifications.values() if n.account_id == account_id]
+        return [_copy(n) for n in sorted(own, key=_by_created, reverse=True)]
+
+    # per-scenario state
+
+    async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:
+        return copy_json(self._state.get((scenario_id, key)))
+
+    async def set_state(self, scenario_id: ScenarioId, key: str, value: JSON) -> None:
+        """Setting None removes the key."""
+        if value is None:
+            self._state.pop((scenario_id, key), None)
+        else:
+            self._state[(scenario_id, key)] = copy_json(value)
+
+    # webhook gateway log
+
+    async def add_gateway_log(self, record: GatewayLogRecord) -> None:
+        if record.id in self._gateway_logs:
+            raise ValueError(f"gateway log id {record.id} taken")
+        self._gateway_logs[record.id] = _gateway_copy(record)
+
+    async def list_gateway_logs(
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+    ) -> list[GatewayLogRecord]:
+        own = [
+            g
+            for g in self._gateway_logs.values()
+            if g.account_id == account_id and scenario_id in (None, g.scenario_id)
+        ]
+        own.sort(key=lambda g: (g.received_at, g.id), reverse=True)
+        return [replace(_gateway_copy(g), request_body=None, response_body=None) for g in own[:limit]]
+
+    async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:
+        record = self._gateway_logs.get(log_id)
+        if record is None or record.account_id != account_id:
+            return None
+        return _gateway_copy(record)
+
+    # retention
+
+    async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
+        as_of = utc(as_of)
+
+        def cutoff(days: int) -> datetime:
+            return as_of - timedelta(days=days)
+
+        return {
+            "notifications": _drop_before(self._notifications, "created_at", cutoff(windows.notifications_days)),
+            "incomplete": _drop_before(self._incomplete, "created_at", cutoff(windows.incomplete_days)),
+            "gateway_logs": _drop_before(self._gateway_logs, "received_at", cutoff(windows.gateway_logs_days)),
+            "activity": self._purge_activity(cutoff(windows.activity_days)),
+            "runs": self._purge_runs(cutoff(windows.runs_days)),
+        }
+
+    def _purge_activity(self, cutoff: datetime) -> int:
+        deleted = 0
+        for execution in list(self._executions.values()):
+            if execution.created_at < cutoff:
+                deleted += len(self._activity.pop(execution.id, []))
+                self._executions[execution.id] = replace(execution, trigger_input=None)
+        return deleted
+
+    def _purge_runs(self, cutoff: datetime) -> int:
+        old = [e.id for e in self._executions.values() if (e.finished_at or e.created_at) < cutoff]
+        self._forget_executions(old)
+        return len(old)
+
+
+def _gateway_copy(record: GatewayLogRecord) -> GatewayLogRecord:
+    copied = _copy(record)
+    return replace(copied, request_headers=[(n, v) for n, v in copied.request_headers])
+
+
+def _drop_before(records: dict[str, Any], time_field: str, cutoff: datetime) -> int:
+    old = [key for key, record in records.items() if getattr(record, time_field) < cutoff]
+    for key in old:
+        del records[key]
+    return len(old)

@@ -1,0 +1,247 @@
+"""The store port: every record the engine keeps, and the calls that keep them.
+
+Every query is scoped by account here, in the store layer, never in callers:
+an object of another account is simply not found.
+
+Implementations: ``memory.MemoryStore`` (unit tests) and ``sql.SqlStore``
+(SQLite, the embedded default, and PostgreSQL), both checked by one contract
+suite in ``tests/store/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
+
+
+@dataclass(frozen=True)
+class ScenarioRecord:
+    id: ScenarioId
+    account_id: AccountId
+    name: str
+    definition: dict[str, Any]
+    """The scenario definition as JSON (CONTRACT.md section 3)."""
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    consecutive_errors: int = 0
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    id: ExecutionId
+    account_id: AccountId
+    scenario_id: ScenarioId
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    operations: int = 0
+    error: dict[str, Any] | None = None
+    """``{"type", "message", "step"}`` of the error that ended the run, if any."""
+    confidential: bool = False
+    response: dict[str, Any] | None = None
+    """``{"status", "headers", "body"}`` set by ``webhooks.respond``."""
+    trigger_input: JSON = None
+    """The trigger event's payload (webhook request, manual input). Payload data:
+    purged with the activity stream; never stored for confidential scenarios in
+    clear (the caller passes it encrypted or not at all)."""
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One operation (or one filtered bundle) of a run."""
+
+    step: str
+    module: str
+    bundle: int
+    status: str
+    """``success``, ``error``, ``filtered`` or ``skipped``."""
+    started_at: datetime
+    duration_ms: float
+    input: JSON = None
+    output: JSON = None
+    error: dict[str, Any] | None = None
+    """``{"type", "message"}``; for confidential scenarios ``{"type"}`` only."""
+
+
+@dataclass(frozen=True)
+class IncompleteRecord:
+    id: str
+    account_id: AccountId
+    execution_id: ExecutionId
+    scenario_id: ScenarioId
+    step: str
+    error: dict[str, Any]
+    state: bytes
+    """Opaque resume state (serialized by the engine, encrypted when confidential)."""
+    created_at: datetime
+    attempts: int = 0
+    next_retry_at: datetime | None = None
+    """None: waits for a manual retry."""
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    id: str
+    account_id: AccountId
+    kind: str
+    message: str
+    created_at: datetime
+    scenario_id: ScenarioId | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayLogRecord:
+    """One request received by the webhook gateway, and its answer."""
+
+    id: str
+    account_id: AccountId
+    hook: str
+    """The hook token the request was addressed to."""
+    method: str
+    path: str
+    status: int
+    """The HTTP status answered."""
+    received_at: datetime
+    duration_ms: float
+    scenario_id: ScenarioId | None = None
+    """None when no scenario took the request (unknown or inactive hook)."""
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes | None = None
+    response_body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class RetentionWindows:
+    """Days each kind of record is kept (CONTRACT.md section 8)."""
+
+    gateway_logs_days: int = 30
+    incomplete_days: int = 30
+    notifications_days: int = 7
+    activity_days: int = 30
+    runs_days: int = 60
+
+
+class Store(Protocol):
+    # scenarios
+    async def put_scenario(self, scenario: ScenarioRecord) -> None:
+        """Insert or replace (by id) a scenario."""
+        ...
+
+    async def get_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None: ...
+
+    async def list_scenarios(self, account_id: AccountId) -> list[ScenarioRecord]: ...
+
+    async def delete_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> bool:
+        """Delete a scenario and everything of it (executions, activity, incomplete, state,
+        gateway logs)."""
+        ...
+
+    async def set_scenario_active(self, account_id: AccountId, scenario_id: ScenarioId, active: bool) -> bool: ...
+
+    async def record_run_outcome(self, account_id: AccountId, scenario_id: ScenarioId, failed: bool) -> int:
+        """Reset (failed=False) or increment (failed=True) the scenario's
+        consecutive error count; return the new count."""
+        ...
+
+    # executions
+    async def create_execution(self, execution: ExecutionRecord) -> None:
+        """``ValueError`` when the id is taken or the scenario is not the account's."""
+        ...
+
+    async def update_execution(self, execution: ExecutionRecord) -> None:
+        """Replace the mutable fields (status, times, operations, error, response) by id."""
+        ...
+
+    async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
+        """Conditional update ``queued -> running``; False when it was not queued."""
+        ...
+
+    async def get_execution(self, account_id: AccountId, execution_id: ExecutionId) -> ExecutionRecord | None: ...
+
+    async def list_executions(
+        self,
+        account_id: AccountId,
+        scenario_id: ScenarioId,
+        *,
+        status: RunStatus | None = None,
+        limit: int = 100,
+        before: ExecutionId | None = None,
+    ) -> list[ExecutionRecord]:
+        """Newest first (created_at, then id); ``before`` is an execution id: the page after it."""
+        ...
+
+    # activity stream
+    async def append_activity(self, execution_id: ExecutionId, records: list[ActivityRecord]) -> None:
+        """Append a batch; implementations store a batch compactly (one row)."""
+        ...
+
+    async def get_activity(self, account_id: AccountId, execution_id: ExecutionId) -> list[ActivityRecord]:
+        """All records of the execution, in append order."""
+        ...
+
+    # incomplete executions
+    async def put_incomplete(self, record: IncompleteRecord) -> None:
+        """Insert or replace by id."""
+        ...
+
+    async def get_incomplete(self, account_id: AccountId, incomplete_id: str) -> IncompleteRecord | None: ...
+
+    async def list_incomplete(
+        self, account_id: AccountId, scenario_id: ScenarioId | None = None
+    ) -> list[IncompleteRecord]:
+        """Oldest first."""
+        ...
+
+    async def due_incomplete(self, now: datetime, limit: int = 100) -> list[IncompleteRecord]:
+        """Records of every account whose ``next_retry_at`` <= now, earliest first."""
+        ...
+
+    async def delete_incomplete(self, account_id: AccountId, incomplete_id: str) -> bool: ...
+
+    # notifications
+    async def add_notification(self, record: NotificationRecord) -> None: ...
+
+    async def list_notifications(self, account_id: AccountId) -> list[NotificationRecord]:
+        """Newest first."""
+        ...
+
+    # per-scenario state (counters, cursors)
+    async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:
+        """None when unset."""
+        ...
+
+    async def set_state(self, scenario_id: ScenarioId, key: str, value: JSON) -> None: ...
+
+    # webhook gateway log
+    async def add_gateway_log(self, record: GatewayLogRecord) -> None: ...
+
+    async def list_gateway_logs(
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+    ) -> list[GatewayLogRecord]:
+        """Newest first, without bodies (``request_body``/``response_body`` are None)."""
+        ...
+
+    async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:
+        """One request with its bodies."""
+        ...
+
+    # retention
+    async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
+        """Delete what is older than its window as of ``as_of``; count per kind:
+        ``runs`` (executions finished/created before as_of - runs_days, with
+        their activity), ``activity`` (activity batches of executions created
+        before as_of - activity_days, and their trigger_input), ``incomplete``
+        (created before as_of - incomplete_days), ``notifications``
+        (created before as_of - notifications_days), ``gateway_logs``
+        (received before as_of - gateway_logs_days). A record exactly at the
+        edge is kept. Each kind counts the rows its own window deleted (for
+        ``activity``: batches), not what a longer-reaching kind took along."""
+        ...
+
+    async def close(self) -> None: ...

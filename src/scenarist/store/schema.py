@@ -1,0 +1,182 @@
+"""The SQL tables (SQLAlchemy Core), one schema for SQLite and PostgreSQL.
+
+Times are ``UtcDateTime`` (aware UTC in Python; naive UTC text on SQLite,
+``timestamptz`` on PostgreSQL); JSON is ``JsonText`` (compact text on both).
+Children reference their parents with ``ON DELETE CASCADE`` and with the
+account in the key, so a row can never hang under another account's parent.
+The migrations in ``migrations/versions`` create exactly these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from scenarist.store.codec import dump_json, load_json, utc
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every dialect."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class JsonText(sa.TypeDecorator[Any]):
+    """Any JSON value as compact text; Python None is SQL NULL."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else dump_json(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else load_json(value)
+
+
+def _id(name: str = "id", **kw: Any) -> sa.Column[str]:
+    return sa.Column(name, sa.String(64), nullable=False, **kw)
+
+
+scenarios = sa.Table(
+    "scenarios",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("definition", JsonText, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("consecutive_errors", sa.Integer, nullable=False),
+    sa.UniqueConstraint("account_id", "id"),
+    sa.Index(None, "account_id", "created_at"),
+)
+
+executions = sa.Table(
+    "executions",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    _id("scenario_id"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Column("operations", sa.Integer, nullable=False),
+    sa.Column("error", JsonText),
+    sa.Column("confidential", sa.Boolean, nullable=False),
+    sa.Column("response", JsonText),
+    sa.Column("trigger_input", JsonText),
+    sa.ForeignKeyConstraint(
+        ["account_id", "scenario_id"],
+        ["scenarios.account_id", "scenarios.id"],
+        ondelete="CASCADE",
+    ),
+    sa.UniqueConstraint("account_id", "id"),
+    sa.Index(None, "scenario_id", "created_at", "id"),
+    sa.Index(None, "created_at"),
+    sa.Index(None, "finished_at"),
+)
+
+activity_batches = sa.Table(
+    "activity_batches",
+    metadata,
+    _id("execution_id"),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("execution_id", "seq"),
+    sa.ForeignKeyConstraint(["execution_id"], ["executions.id"], ondelete="CASCADE"),
+)
+
+incomplete = sa.Table(
+    "incomplete",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    _id("execution_id"),
+    _id("scenario_id"),
+    sa.Column("step", sa.Text, nullable=False),
+    sa.Column("error", JsonText, nullable=False),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_retry_at", UtcDateTime),
+    sa.ForeignKeyConstraint(
+        ["account_id", "execution_id"],
+        ["executions.account_id", "executions.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(None, "account_id", "scenario_id", "created_at"),
+    sa.Index(None, "execution_id"),
+    sa.Index(None, "next_retry_at"),
+    sa.Index(None, "created_at"),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("scenario_id", sa.String(64)),
+    sa.Column("data", JsonText, nullable=False),
+    sa.Index(None, "account_id", "created_at"),
+    sa.Index(None, "created_at"),
+)
+
+scenario_state = sa.Table(
+    "scenario_state",
+    metadata,
+    _id("scenario_id"),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("value", JsonText, nullable=False),
+    sa.PrimaryKeyConstraint("scenario_id", "key"),
+)
+
+gateway_logs = sa.Table(
+    "gateway_logs",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("scenario_id", sa.String(64)),
+    sa.Column("hook", sa.String(255), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("request_headers", JsonText, nullable=False),
+    sa.Column("request_body", sa.LargeBinary),
+    sa.Column("response_body", sa.LargeBinary),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Index(None, "account_id", "received_at"),
+    sa.Index(None, "scenario_id"),
+    sa.Index(None, "received_at"),
+)

@@ -1,0 +1,33 @@
+"""The public app interface is pinned: a change to it is a deliberate change here."""
+
+import scenarist.sdk
+from scenarist.sdk import ERROR_TYPES, RETRIED_TYPES, DataError, ModuleError, RateLimitError
+
+
+def test_exported_members() -> None:
+    assert sorted(scenarist.sdk.__all__) == sorted([
+        "ERROR_TYPES", "RETRIED_TYPES", "App", "AuthenticationError", "ConnectionError", "ConnectionType",
+        "DataError", "InvalidConfigurationError", "ModuleError", "ModuleKind", "ModuleSpec",
+        "ModuleTimeoutError", "RateLimitError", "RunContext", "RuntimeError", "ScenarioState",
+        "ScenaristError", "TriggerEvent", "run_blocking",
+    ])
+    for name in scenarist.sdk.__all__:
+        assert hasattr(scenarist.sdk, name)
+
+
+def test_error_types_are_the_contracts() -> None:
+    assert set(ERROR_TYPES) == {
+        "ConnectionError", "RateLimitError", "ModuleTimeoutError", "DataError",
+        "InvalidConfigurationError", "AuthenticationError", "RuntimeError",
+    }
+    assert {"ConnectionError", "RateLimitError", "ModuleTimeoutError"} == RETRIED_TYPES
+
+
+def test_the_docstring_is_the_default_message() -> None:
+    assert DataError().message == "The data given to the module is not valid."
+    assert DataError("custom").message == "custom"
+
+
+def test_errors_carry_their_type_and_step() -> None:
+    error: ModuleError = RateLimitError("slow down", retry_after=30, step="call")
+    assert error.to_dict() == {"type": "RateLimitError", "message": "slow down", "step": "call"}
