@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean
+.PHONY: install run example test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until `scenarist serve` exists, `make run` runs the bundled example scenario.
+# The product on the embedded default: SQLite in ./data, in-process workers and scheduler.
 run: install
+	$(BIN)/scenarist serve --host 127.0.0.1 --port 8000
+
+# The bundled example scenario, run once from the command line.
+example: install
 	$(BIN)/scenarist run src/scenarist/examples/orders.yaml \
 		--input @src/scenarist/examples/orders-input.json
 
@@ -28,7 +32,9 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/w2_batch.py
+	$(BIN)/python bench/w1_webhook.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 import uuid
 from collections import Counter, defaultdict
@@ -215,6 +216,45 @@ async def _purge(when: datetime) -> dict[str, int]:
     settings = Settings()
     async with engine_from_settings(settings) as engine:
         return await engine.purge(when, settings.retention())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Overrides SCENARIST_DATA_DIR.")] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS.")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert.")] = None,
+) -> None:
+    """API, webhook gateway, scheduler and workers in one process (SIGTERM drains in-flight runs)."""
+    import uvicorn
+
+    from scenarist.logs import configure_logging
+    from scenarist.server.app import create_app
+
+    if (tls_cert is None) != (tls_key is None):
+        raise _fail("--tls-cert and --tls-key go together")
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    configure_logging()
+    config = uvicorn.Config(
+        create_app(settings), host=host, port=port, log_level="warning", access_log=False,
+        ssl_certfile=str(tls_cert) if tls_cert else None, ssl_keyfile=str(tls_key) if tls_key else None,
+        timeout_graceful_shutdown=30, lifespan="on", proxy_headers=False,
+    )
+    _serve_until_signalled(config)
+
+
+def _serve_until_signalled(config: Any) -> None:
+    """Run uvicorn; after a SIGTERM/SIGINT drain exit 0 (uvicorn would re-raise the signal)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            self.should_exit = True
+
+    Server(config).run()
 
 
 @app.command()

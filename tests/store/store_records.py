@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from scenarist.store.ports import (
+    AccountRecord,
     ActivityRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
     NotificationRecord,
     ScenarioRecord,
+    SessionRecord,
     Store,
+    TokenRecord,
 )
 from scenarist.types import RunStatus, new_id
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 A, B = "account-a", "account-b"
+CANARY = "canary-3b91-personal"
 
 
 def scenario(account: str = A, *, at: datetime = T0, **kw: object) -> ScenarioRecord:
@@ -42,6 +46,14 @@ def execution(parent: ScenarioRecord, *, at: datetime = T0, **kw: object) -> Exe
         "created_at": at,
     }
     return ExecutionRecord(**(values | kw))  # type: ignore[arg-type]
+
+
+def webhook_runs(parent: ScenarioRecord, count: int, first: int = 0) -> list[ExecutionRecord]:
+    """``count`` queued webhook runs of ``parent``, all at T0 (one group commit)."""
+    return [
+        execution(parent, trigger_event="webhook", trigger_input={"body": {"n": first + i}, "method": "POST"})
+        for i in range(count)
+    ]
 
 
 def activity(bundle: int = 1, *, at: datetime = T0, **kw: object) -> ActivityRecord:
@@ -100,6 +112,44 @@ def gateway_log(account: str = A, *, at: datetime = T0, **kw: object) -> Gateway
     return GatewayLogRecord(**(values | kw))  # type: ignore[arg-type]
 
 
+def account(account_id: str = A, *, at: datetime = T0, **kw: object) -> AccountRecord:
+    values: dict[str, object] = {
+        "id": account_id,
+        "email": f"{account_id}@Example.com",
+        "password_hash": f"$argon2id$v=19$m=65536,t=3,p=4$hash-of-{account_id}",
+        "created_at": at,
+    }
+    return AccountRecord(**(values | kw))  # type: ignore[arg-type]
+
+
+def session(account_id: str = A, *, at: datetime = T0, **kw: object) -> SessionRecord:
+    values: dict[str, object] = {
+        "id_hash": new_id() + new_id(),
+        "account_id": account_id,
+        "csrf_token": "csrf-" + new_id(),
+        "created_at": at,
+        "last_seen_at": at,
+    }
+    return SessionRecord(**(values | kw))  # type: ignore[arg-type]
+
+
+def token(account_id: str = A, *, at: datetime = T0, **kw: object) -> TokenRecord:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "account_id": account_id,
+        "name": "deploy script",
+        "token_hash": new_id() + new_id(),
+        "created_at": at,
+    }
+    return TokenRecord(**(values | kw))  # type: ignore[arg-type]
+
+
+async def stored_account(store: Store, account_id: str = A, **kw: object) -> AccountRecord:
+    record = account(account_id, **kw)
+    assert await store.create_account(record) is True
+    return record
+
+
 async def stored_scenario(store: Store, account: str = A, **kw: object) -> ScenarioRecord:
     record = scenario(account, **kw)
     await store.put_scenario(record)
@@ -110,3 +160,20 @@ async def stored_execution(store: Store, parent: ScenarioRecord, **kw: object) -
     record = execution(parent, **kw)
     await store.create_execution(record)
     return record
+
+
+async def populate(store: Store, account_id: str) -> ScenarioRecord:
+    """An account with a row of every kind, ``CANARY`` in its personal data; its scenario."""
+    await stored_account(store, account_id)
+    parent = await stored_scenario(store, account_id, name=f"{CANARY} {account_id}", hook_token=f"hook-{account_id}")
+    run = await stored_execution(store, parent, status=RunStatus.ERROR, trigger_input={"body": CANARY})
+    await store.append_activity(run.id, [activity(input={"note": CANARY}), activity(2)])
+    await store.put_incomplete(incomplete(run, next_retry_at=T0))
+    await store.add_notification(notification(account_id, scenario_id=parent.id, message=CANARY))
+    await store.set_state(parent.id, "cursor", {"after": CANARY})
+    await store.add_gateway_log(gateway_log(account_id, scenario_id=parent.id, request_body=CANARY.encode()))
+    await store.add_gateway_log(gateway_log(account_id, scenario_id=None))
+    await store.create_session(session(account_id))
+    await store.create_token(token(account_id))
+    await store.enqueue_executions([execution(parent, trigger_event="webhook", trigger_input={"body": CANARY})])
+    return parent

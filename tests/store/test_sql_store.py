@@ -1,35 +1,48 @@
-"""What only the SQL store has: migrations, SQLite settings, stored encodings, erasure."""
+"""What only the SQL store has: migrations, SQLite settings, stored encodings, erasure, query plans."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scenarist.store import open_store
-from scenarist.store.database import alembic_config, async_url
+from scenarist.store.database import alembic_config, async_url, make_engine
 from scenarist.store.memory import MemoryStore
-from scenarist.store.ports import RetentionWindows
-from scenarist.store.schema import activity_batches, gateway_logs, metadata
+from scenarist.store.ports import RetentionWindows, Store
+from scenarist.store.schema import activity_batches, executions, gateway_logs, metadata, scenarios
 from scenarist.store.sql import SqlStore
+from scenarist.types import RunStatus
+from tests.store.conftest import Backend
+from tests.store.store_records import CANARY as PERSONAL
 from tests.store.store_records import (
+    SECOND,
     T0,
     A,
+    B,
     activity,
     gateway_log,
+    populate,
     stored_execution,
     stored_scenario,
+    webhook_runs,
 )
 
 CANARY = "canary-7f3a9c-never-on-disk"
 TABLES = {t.name for t in metadata.sorted_tables}
+SQL_BACKENDS = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 @pytest.fixture
@@ -188,3 +201,135 @@ async def test_deleted_and_purged_data_leaves_no_trace_in_the_sqlite_file(
         assert CANARY.encode() not in await _file_bytes(store, path)
     finally:
         await store.close()
+
+
+async def _snapshot(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted."""
+    async with store.engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in (await conn.execute(sa.select(table))).all())
+            for table in metadata.sorted_tables
+        }
+
+
+@SQL_BACKENDS
+async def test_delete_account_empties_every_table_of_it_and_touches_no_other_row(store: Store) -> None:
+    assert isinstance(store, SqlStore)
+    await populate(store, B)
+    others = await _snapshot(store)
+    await populate(store, A)
+    before = await _snapshot(store)
+    assert all(len(before[name]) > len(others[name]) for name in TABLES), "A has a row in every table"
+
+    assert await store.delete_account(A) is True
+
+    assert await _snapshot(store) == others
+
+
+async def test_a_deleted_account_leaves_no_trace_in_the_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "erase.db"
+    store = await SqlStore.open(f"sqlite:///{path}")
+    try:
+        await populate(store, A)
+        await populate(store, B)
+        email = f"{A}@Example.com"
+        traces = [email.encode(), email.lower().encode(), f"{PERSONAL} {A}".encode(), f"hook-{A}".encode()]
+        content = await _file_bytes(store, path)
+        assert all(trace in content for trace in traces)
+
+        assert await store.delete_account(A)
+
+        content = await _file_bytes(store, path)
+        assert [trace for trace in traces if trace in content] == []
+        assert f"{PERSONAL} {B}".encode() in content
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        await store.close()
+
+
+# migrating data from revision 0001
+
+
+@pytest.fixture
+async def engine_at_0001(backend: Backend) -> AsyncIterator[AsyncEngine]:
+    """An engine whose database is at revision 0001 (before accounts and the queue)."""
+    engine = make_engine(backend.url, schema=backend.schema)
+
+    def upgrade(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+
+    async with engine.begin() as conn:
+        if backend.schema:
+            await conn.exec_driver_sql(f'CREATE SCHEMA "{backend.schema}"')
+        await conn.run_sync(upgrade)
+    yield engine
+    await engine.dispose()
+
+
+_OLD_SCENARIO = (
+    "INSERT INTO scenarios (id, account_id, name, definition, active, created_at, updated_at, consecutive_errors)"
+    " VALUES ('s1', 'account-a', 'Old', '{}', :yes, :t, :t, 0)"
+)
+_OLD_RUN = (
+    "INSERT INTO executions (id, account_id, scenario_id, status, created_at, operations, confidential)"
+    " VALUES (:id, 'account-a', 's1', 'queued', :t, 0, :no)"
+)
+
+
+@SQL_BACKENDS
+async def test_upgrading_numbers_existing_runs_in_creation_order(backend: Backend, engine_at_0001: AsyncEngine) -> None:
+    naive = backend.name == "sqlite"
+    times = {"r1": T0 + 2 * SECOND, "r2": T0, "r3": T0 + SECOND}
+    async with engine_at_0001.begin() as conn:
+        t0 = T0.replace(tzinfo=None) if naive else T0
+        await conn.execute(sa.text(_OLD_SCENARIO), {"yes": True, "t": t0})
+        for run_id, when in times.items():
+            await conn.execute(
+                sa.text(_OLD_RUN), {"id": run_id, "no": False, "t": when.replace(tzinfo=None) if naive else when}
+            )
+
+    store = await SqlStore.open(backend.url, schema=backend.schema)
+    try:
+        await _check_migrated(store)
+        parent = await store.get_scenario(A, "s1")
+        assert parent is not None and parent.hook_token is None
+        new = webhook_runs(parent, 1)
+        await store.enqueue_executions(new)
+        queued = await store.list_queued()
+        assert [r.id for r in queued] == ["r2", "r3", "r1", new[0].id]
+        assert {r.trigger_event for r in queued[:3]} == {"manual"}
+    finally:
+        await store.close()
+
+
+# query plans
+
+
+async def _sqlite_plan(store: SqlStore, statement: sa.Executable) -> str:
+    async with store.engine.connect() as conn:
+        compiled = statement.compile(conn.sync_engine, compile_kwargs={"literal_binds": True})
+        rows = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")).all()
+    return " | ".join(row[-1] for row in rows)
+
+
+async def test_list_queued_walks_the_queue_index_in_order(sqlite_store: SqlStore) -> None:
+    c = executions.c
+    query = (
+        sa.select(c.id)
+        .join(scenarios, sa.and_(scenarios.c.id == c.scenario_id, scenarios.c.account_id == c.account_id))
+        .where(c.status == RunStatus.QUEUED.value, scenarios.c.active.is_(True))
+        .order_by(c.queue_seq, c.id)
+        .limit(10)
+    )
+    plan = await _sqlite_plan(sqlite_store, query)
+    assert "ix_executions_status_queue_seq" in plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+async def test_count_queued_reads_only_an_index(sqlite_store: SqlStore) -> None:
+    c = executions.c
+    query = sa.select(sa.func.count()).where(c.scenario_id == "s1", c.status == RunStatus.QUEUED.value)
+    assert "COVERING INDEX ix_executions_scenario_id_status" in await _sqlite_plan(sqlite_store, query)

@@ -35,7 +35,7 @@ KINDS = {"runs", "activity", "incomplete", "notifications", "gateway_logs"}
 
 
 async def test_scenario_round_trips(store: Store) -> None:
-    record = await stored_scenario(store, consecutive_errors=2, active=True)
+    record = await stored_scenario(store, consecutive_errors=2, active=True, hook_token="tok-" + "a" * 40)
     assert await store.get_scenario(A, record.id) == record
 
 
@@ -146,6 +146,7 @@ async def test_execution_round_trips_every_field(store: Store) -> None:
         confidential=True,
         response={"status": 201, "headers": {"x": "y"}, "body": [1, "two", None]},
         trigger_input={"body": {"name": "Žluťoučký kůň 🐎"}, "query": {}},
+        trigger_event="schedule",
     )
     await store.create_execution(record)
     assert await store.get_execution(A, record.id) == record
@@ -163,7 +164,7 @@ async def test_create_execution_refuses_an_unknown_scenario(store: Store) -> Non
 
 
 async def test_update_execution_replaces_only_the_mutable_fields(store: Store) -> None:
-    run = await stored_execution(store, await stored_scenario(store), trigger_input={"a": 1})
+    run = await stored_execution(store, await stored_scenario(store), trigger_input={"a": 1}, trigger_event="webhook")
     done = replace(
         run,
         status=RunStatus.SUCCESS,
@@ -172,8 +173,10 @@ async def test_update_execution_replaces_only_the_mutable_fields(store: Store) -
         operations=4,
         error={"type": "X", "message": "m", "step": "s"},
         response={"status": 200, "headers": {}, "body": "ok"},
+        trigger_input={"a": 2, "encrypted": "v1:..."},
     )
-    await store.update_execution(replace(done, created_at=T0 + 9 * SECOND, trigger_input=None))
+    fixed = {"created_at": T0 + 9 * SECOND, "confidential": True, "trigger_event": "retry"}
+    await store.update_execution(replace(done, **fixed))
     assert await store.get_execution(A, run.id) == done
 
 

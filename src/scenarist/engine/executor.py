@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from time import perf_counter
@@ -25,7 +25,7 @@ from scenarist.engine.plan import Node, Plan, RouterNode, StepNode
 from scenarist.engine.recorder import Recorder
 from scenarist.sdk import DataError, ModuleError, ModuleTimeoutError, RunContext, TriggerEvent
 from scenarist.sdk import RuntimeError as ModuleRuntimeError
-from scenarist.store.ports import ExecutionRecord, IncompleteRecord, ScenarioRecord, Store
+from scenarist.store.ports import ActivityRecord, ExecutionRecord, IncompleteRecord, ScenarioRecord, Store
 from scenarist.types import JSON, Bundle, Clock, RunStatus, new_id
 
 BACKOFF_SECONDS = (60, 600, 600, 1800, 1800, 1800, 10800, 10800)
@@ -40,6 +40,10 @@ class Sealer(Protocol):
     def open(self, sealed: bytes, aad: bytes = b"") -> bytes: ...
 
 
+Finish = Callable[[ExecutionRecord, list[ActivityRecord]], Awaitable[None]]
+"""Stores a finished execution with the last of its activity (the server batches these)."""
+
+
 @dataclass
 class Services:
     """What a run needs from outside the engine."""
@@ -50,6 +54,13 @@ class Services:
     sealer: Sealer | None = None
     log: Any = None
     flush_size: int = 500
+    finish: Finish | None = None
+
+    async def store_finished(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
+        if self.finish is not None:
+            await self.finish(execution, activity)
+        else:
+            await self.store.finish_executions([(execution, activity)])
 
 
 @dataclass
@@ -118,7 +129,6 @@ class Run:
 
     async def execute(self) -> RunResult:
         status, error = await self._walk()
-        await self.recorder.flush()
         finished = replace(
             self.execution,
             status=status,
@@ -127,7 +137,7 @@ class Run:
             error=self._error_info(error),
             response=None if self.confidential else self.response,
         )
-        await self.s.store.update_execution(finished)
+        await self.s.store_finished(finished, await self.recorder.drain())
         return RunResult(finished, self.response, self.incomplete)
 
     async def _walk(self) -> tuple[RunStatus, ModuleError | None]:

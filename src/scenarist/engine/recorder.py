@@ -60,13 +60,14 @@ class Recorder:
         if len(self._buffer) >= self._flush_size:
             self._start_write()
 
-    async def flush(self) -> None:
-        """Write everything recorded so far and wait until it is stored."""
-        if self._buffer:
-            self._start_write()
+    async def drain(self) -> list[ActivityRecord]:
+        """Wait for the batches already being written; hand over what is left unwritten
+        (stored with the finished execution, in the same transaction)."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
             await pending
+        rest, self._buffer = self._buffer, []
+        return rest
 
     def _start_write(self) -> None:
         batch, self._buffer = self._buffer, []

@@ -7,13 +7,18 @@ app registry and the vault; tests build one on ``MemoryStore`` or SQLite with a
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import httpx
 
-from scenarist.engine.executor import Run, RunResult, Sealer, Services
+from scenarist.engine.executor import Finish, Run, RunResult, Sealer, Services
 from scenarist.engine.expressions import ExpressionEngine
+from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, Validation, validate
@@ -26,6 +31,13 @@ from scenarist.store.ports import (
     Store,
 )
 from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Clock, RunStatus, SystemClock, new_id
+
+SEALED = "$sealed"
+TRIGGER_EVENTS: tuple[TriggerEvent, ...] = ("manual", "webhook", "schedule", "retry")
+
+
+def _trigger_event(value: str) -> TriggerEvent:
+    return next((event for event in TRIGGER_EVENTS if event == value), "manual")
 
 
 class InvalidScenario(Exception):
@@ -48,6 +60,7 @@ class Engine:
         expressions: ExpressionEngine | None = None,
         log: Any = None,
         flush_size: int = 500,
+        finish: Finish | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -55,8 +68,10 @@ class Engine:
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
         self._own_http = http is None
         self.services = Services(
-            store, self.clock, http or httpx.AsyncClient(timeout=40), sealer, log, flush_size
+            store, self.clock, http or httpx.AsyncClient(timeout=40), sealer, log, flush_size, finish
         )
+        self._errors: dict[str, int] = {}
+        """Consecutive errors per scenario as last written: a success writes only to reset them."""
         self._plans: dict[tuple[str, datetime], Plan] = {}
 
     async def aclose(self) -> None:
@@ -91,9 +106,19 @@ class Engine:
             created_at=existing.created_at if existing else now,
             updated_at=now,
             consecutive_errors=existing.consecutive_errors if existing else 0,
+            hook_token=self._hook_token(checked.scenario, existing),
         )
         await self.store.put_scenario(record)
         return record
+
+    def _hook_token(self, scenario: Scenario, existing: ScenarioRecord | None) -> str | None:
+        """A webhook address for instant triggers: kept across edits, ≥128 bits when new."""
+        spec = self.registry.module(scenario.trigger.module)
+        if spec is None or spec.kind != "trigger":
+            return None
+        if existing is not None and existing.hook_token:
+            return existing.hook_token
+        return secrets.token_urlsafe(24)
 
     def plan_for(self, scenario: ScenarioRecord) -> Plan:
         key = (scenario.id, scenario.updated_at)
@@ -127,6 +152,38 @@ class Engine:
         result = await run.execute()
         await self._after(scenario, plan, result)
         return result
+
+    async def execute(
+        self, scenario: ScenarioRecord, execution: ExecutionRecord, *, responder: Any = None
+    ) -> RunResult:
+        """Run an execution that was stored ``queued`` (by the gateway, a schedule, a manual run)."""
+        plan = self.plan_for(scenario)
+        confidential = plan.settings.confidential
+        running = replace(
+            execution, status=RunStatus.RUNNING, started_at=self.clock.now(), confidential=confidential,
+            trigger_input=None if confidential else execution.trigger_input,
+        )
+        run = Run(
+            self.services, plan, scenario, running,
+            trigger_input=self.unseal_input(execution.trigger_input),
+            trigger_event=_trigger_event(execution.trigger_event), responder=responder,
+        )
+        result = await run.execute()
+        await self._after(scenario, plan, result)
+        return result
+
+    def seal_input(self, scenario: ScenarioRecord, value: JSON) -> JSON:
+        """The trigger input as it may be stored: sealed by the vault for a confidential scenario."""
+        if not self.plan_for(scenario).settings.confidential or self.services.sealer is None:
+            return value
+        raw = json.dumps(value, separators=(",", ":")).encode()
+        return {SEALED: base64.b64encode(self.services.sealer.seal(raw, b"trigger-input")).decode()}
+
+    def unseal_input(self, value: JSON) -> JSON:
+        if isinstance(value, dict) and set(value) == {SEALED} and self.services.sealer is not None:
+            raw = self.services.sealer.open(base64.b64decode(value[SEALED]), b"trigger-input")
+            return json.loads(raw)
+        return value
 
     async def retry_incomplete(self, account_id: AccountId, incomplete_id: str) -> RunResult | None:
         """Resume an incomplete execution at its failed step with its stored state."""
@@ -183,9 +240,12 @@ class Engine:
                                {"incomplete_id": record.id, "execution_id": record.execution_id})
         if status == RunStatus.INCOMPLETE:
             return
-        errors = await self.store.record_run_outcome(
-            scenario.account_id, scenario.id, failed=status == RunStatus.ERROR
-        )
+        failed = status == RunStatus.ERROR
+        known = self._errors.get(scenario.id, scenario.consecutive_errors)
+        if not failed and known == 0:
+            return
+        errors = await self.store.record_run_outcome(scenario.account_id, scenario.id, failed=failed)
+        self._errors[scenario.id] = errors
         if status == RunStatus.ERROR and errors >= plan.settings.max_consecutive_errors:
             await self.store.set_scenario_active(scenario.account_id, scenario.id, False)
             await self._notify(scenario, "scenario_deactivated",

@@ -3,16 +3,25 @@
 It keeps the semantics of ``SqlStore`` exactly (same ordering, scoping,
 refusals, retention counts) and the same data fidelity: records go in and
 come out as copies that went through JSON, times come back in UTC, and
-activity batches are kept in their stored encoding.
+activity batches are kept in their stored encoding. Each execution has a
+queue number, as ``queue_seq`` in SQL. Accounts, sessions and tokens are in
+``memory_accounts.py``; the scheduler's read and the group commits in
+``memory_batch.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
+from scenarist.store import export
 from scenarist.store.codec import copy_json, decode_activity, encode_activity, utc
+from scenarist.store.memory_accounts import MemoryAccounts, own, own_oldest_first, without
+from scenarist.store.memory_accounts import by_created as _by_created
+from scenarist.store.memory_accounts import copy_record as _copy
+from scenarist.store.memory_batch import MemoryBatches, updated_execution
+from scenarist.store.memory_batch import gateway_copy as _gateway_copy
 from scenarist.store.ports import (
     ActivityRecord,
     ExecutionRecord,
@@ -24,29 +33,12 @@ from scenarist.store.ports import (
 )
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
-R = TypeVar("R")
 
-
-def _copy(record: R) -> R:
-    """``record`` with its times in UTC and its JSON values deep-copied."""
-    changes: dict[str, Any] = {}
-    for f in fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        if isinstance(value, datetime):
-            changes[f.name] = utc(value)
-        elif isinstance(value, dict | list):
-            changes[f.name] = copy_json(value)
-    return replace(record, **changes)  # type: ignore[type-var]
-
-
-def _by_created(record: Any) -> tuple[datetime, str]:
-    return record.created_at, record.id
-
-
-class MemoryStore:
+class MemoryStore(MemoryBatches, MemoryAccounts):
     """The ``Store`` port in memory; nothing survives the object."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._scenarios: dict[ScenarioId, ScenarioRecord] = {}
         self._executions: dict[ExecutionId, ExecutionRecord] = {}
         self._activity: dict[ExecutionId, list[bytes]] = {}
@@ -54,6 +46,9 @@ class MemoryStore:
         self._notifications: dict[str, NotificationRecord] = {}
         self._state: dict[tuple[ScenarioId, str], JSON] = {}
         self._gateway_logs: dict[str, GatewayLogRecord] = {}
+        self._queue_seq: dict[ExecutionId, int] = {}
+        """Each execution's queue number (``SqlStore``'s ``queue_seq``)."""
+        self._last_seq = 0
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -66,8 +61,11 @@ class MemoryStore:
 
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
         current = self._scenarios.get(scenario.id)
-        if current is not None and current.account_id != scenario.account_id:
-            raise ValueError(f"scenario {scenario.id} belongs to another account")
+        hook_taken = scenario.hook_token is not None and any(
+            s.hook_token == scenario.hook_token and s.id != scenario.id for s in self._scenarios.values()
+        )
+        if hook_taken or (current is not None and current.account_id != scenario.account_id):
+            raise ValueError(f"scenario {scenario.id} belongs to another account, or its hook token is taken")
         self._scenarios[scenario.id] = _copy(scenario)
 
     async def get_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None:
@@ -93,6 +91,7 @@ class MemoryStore:
         for execution_id in gone:
             self._executions.pop(execution_id, None)
             self._activity.pop(execution_id, None)
+            self._queue_seq.pop(execution_id, None)
         self._incomplete = {k: r for k, r in self._incomplete.items() if r.execution_id not in gone}
 
     async def set_scenario_active(self, account_id: AccountId, scenario_id: ScenarioId, active: bool) -> bool:
@@ -116,23 +115,18 @@ class MemoryStore:
     async def create_execution(self, execution: ExecutionRecord) -> None:
         if execution.id in self._executions or (self._scenario(execution.account_id, execution.scenario_id) is None):
             raise ValueError(f"execution {execution.id}: id taken or scenario not the account's")
+        self._insert_execution(execution)
+
+    def _insert_execution(self, execution: ExecutionRecord) -> None:
         self._executions[execution.id] = _copy(replace(execution, status=RunStatus(execution.status)))
+        self._last_seq += 1
+        self._queue_seq[execution.id] = self._last_seq
 
     async def update_execution(self, execution: ExecutionRecord) -> None:
         current = self._own_execution(execution.account_id, execution.id)
         if current is None:
             return
-        self._executions[execution.id] = _copy(
-            replace(
-                current,
-                status=RunStatus(execution.status),
-                started_at=execution.started_at,
-                finished_at=execution.finished_at,
-                operations=execution.operations,
-                error=execution.error,
-                response=execution.response,
-            )
-        )
+        self._executions[execution.id] = updated_execution(current, execution)
 
     async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
         execution = self._executions.get(execution_id)
@@ -267,6 +261,92 @@ class MemoryStore:
             return None
         return _gateway_copy(record)
 
+    # webhook intake and the run queue
+
+    async def get_scenario_by_hook(self, hook_token: str) -> ScenarioRecord | None:
+        found = next((s for s in self._scenarios.values() if s.hook_token == hook_token), None)
+        return None if found is None else _copy(found)
+
+    async def enqueue_executions(self, executions: list[ExecutionRecord]) -> None:
+        """As the port says; ``ValueError`` (and nothing stored) when an id is taken
+        or a scenario is not its account's."""
+        ids = [e.id for e in executions]
+        if (
+            len(set(ids)) != len(ids)
+            or any(i in self._executions for i in ids)
+            or any(self._scenario(e.account_id, e.scenario_id) is None for e in executions)
+        ):
+            raise ValueError("an execution id is taken or a scenario not the account's")
+        for execution in executions:
+            self._insert_execution(execution)
+
+    async def count_queued(self, scenario_id: ScenarioId) -> int:
+        return sum(
+            1 for e in self._executions.values() if e.scenario_id == scenario_id and e.status == RunStatus.QUEUED
+        )
+
+    async def list_queued(self, limit: int = 1000) -> list[ExecutionRecord]:
+        queued = [
+            e
+            for e in self._executions.values()
+            if e.status == RunStatus.QUEUED and self._scenarios[e.scenario_id].active
+        ]
+        queued.sort(key=lambda e: (self._queue_seq[e.id], e.id))
+        return [_copy(e) for e in queued[:limit]]
+
+    async def requeue_running(self) -> int:
+        """As the port says; the runs keep their place in the queue and their start time."""
+        running = [e for e in self._executions.values() if e.status == RunStatus.RUNNING]
+        for execution in running:
+            self._executions[execution.id] = replace(execution, status=RunStatus.QUEUED)
+        return len(running)
+
+    async def delete_account(self, account_id: AccountId) -> bool:
+        """As the port says; False when nothing of the account was there."""
+        before = self._row_count()
+        scenario_ids = {s.id for s in self._scenarios.values() if s.account_id == account_id}
+        self._forget_executions([e.id for e in self._executions.values() if e.account_id == account_id])
+        self._incomplete = without(self._incomplete, account_id)
+        self._state = {k: v for k, v in self._state.items() if k[0] not in scenario_ids}
+        self._scenarios = without(self._scenarios, account_id)
+        self._notifications = without(self._notifications, account_id)
+        self._gateway_logs = without(self._gateway_logs, account_id)
+        self._sessions = without(self._sessions, account_id)
+        self._tokens = without(self._tokens, account_id)
+        self._accounts.pop(account_id, None)
+        return self._row_count() < before
+
+    def _row_count(self) -> int:
+        tables: list[dict[Any, Any]] = [
+            self._scenarios,
+            self._executions,
+            self._incomplete,
+            self._notifications,
+            self._state,
+            self._gateway_logs,
+            self._accounts,
+            self._sessions,
+            self._tokens,
+        ]
+        return sum(map(len, tables)) + sum(map(len, self._activity.values()))
+
+    async def export_account(self, account_id: AccountId) -> dict[str, Any]:
+        runs = sorted((e for e in self._executions.values() if e.account_id == account_id), key=_by_created)
+        data = export.AccountData(
+            account=await self.get_account(account_id),
+            scenarios=await self.list_scenarios(account_id),
+            executions=[(_copy(e), await self.get_activity(account_id, e.id)) for e in runs],
+            incomplete=await self.list_incomplete(account_id),
+            notifications=own_oldest_first(self._notifications, account_id),
+            tokens=await self.list_tokens(account_id),
+            sessions=sorted(own(self._sessions, account_id), key=lambda s: (s.created_at, s.id_hash)),
+            gateway_logs=[
+                replace(_gateway_copy(g), request_body=None, response_body=None)
+                for g in sorted(own(self._gateway_logs, account_id), key=lambda g: (g.received_at, g.id))
+            ],
+        )
+        return export.export(data)
+
     # retention
 
     async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
@@ -295,11 +375,6 @@ class MemoryStore:
         old = [e.id for e in self._executions.values() if (e.finished_at or e.created_at) < cutoff]
         self._forget_executions(old)
         return len(old)
-
-
-def _gateway_copy(record: GatewayLogRecord) -> GatewayLogRecord:
-    copied = _copy(record)
-    return replace(copied, request_headers=[(n, v) for n, v in copied.request_headers])
 
 
 def _drop_before(records: dict[str, Any], time_field: str, cutoff: datetime) -> int:

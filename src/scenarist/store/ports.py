@@ -28,6 +28,8 @@ class ScenarioRecord:
     created_at: datetime
     updated_at: datetime
     consecutive_errors: int = 0
+    hook_token: str | None = None
+    """The secret part of the scenario's webhook URL (unique across all accounts), if it has one."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class ExecutionRecord:
     """The trigger event's payload (webhook request, manual input). Payload data:
     purged with the activity stream; never stored for confidential scenarios in
     clear (the caller passes it encrypted or not at all)."""
+    trigger_event: str = "manual"
+    """What started the run: ``manual``, ``webhook``, ``schedule`` or ``retry``."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,35 @@ class RetentionWindows:
     runs_days: int = 60
 
 
+@dataclass(frozen=True)
+class AccountRecord:
+    id: AccountId
+    email: str
+    """As registered; looked up case-insensitively."""
+    password_hash: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id_hash: str
+    """SHA-256 hex of the opaque session id; the id itself is never stored."""
+    account_id: AccountId
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    id: str
+    account_id: AccountId
+    name: str
+    token_hash: str
+    """SHA-256 hex of the API token; the token itself is shown once and never stored."""
+    created_at: datetime
+
+
 class Store(Protocol):
     # scenarios
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
@@ -149,13 +182,26 @@ class Store(Protocol):
         consecutive error count; return the new count."""
         ...
 
+    async def list_active_scenarios(self) -> list[ScenarioRecord]:
+        """The active scenarios of every account, oldest first (created_at, then id).
+        The scheduler reads them every second: one indexed query."""
+        ...
+
     # executions
     async def create_execution(self, execution: ExecutionRecord) -> None:
         """``ValueError`` when the id is taken or the scenario is not the account's."""
         ...
 
     async def update_execution(self, execution: ExecutionRecord) -> None:
-        """Replace the mutable fields (status, times, operations, error, response) by id."""
+        """Replace the mutable fields (status, times, operations, error, response, trigger_input) by id."""
+        ...
+
+    async def finish_executions(self, finished: list[tuple[ExecutionRecord, list[ActivityRecord]]]) -> None:
+        """The group commit of finished runs, in ONE transaction: for each pair, in
+        order, append the activity records as one batch (as ``append_activity``, none
+        when the list is empty) and replace the execution's mutable fields (as
+        ``update_execution``). ``ValueError``, and nothing of the batch stored, when an
+        execution is not found in its record's account."""
         ...
 
     async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
@@ -221,6 +267,11 @@ class Store(Protocol):
     # webhook gateway log
     async def add_gateway_log(self, record: GatewayLogRecord) -> None: ...
 
+    async def add_gateway_logs(self, records: list[GatewayLogRecord]) -> None:
+        """Add many gateway log records in ONE transaction; ``ValueError``, and none
+        of them stored, when an id is taken (or repeated in the list)."""
+        ...
+
     async def list_gateway_logs(
         self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
     ) -> list[GatewayLogRecord]:
@@ -242,6 +293,73 @@ class Store(Protocol):
         (received before as_of - gateway_logs_days). A record exactly at the
         edge is kept. Each kind counts the rows its own window deleted (for
         ``activity``: batches), not what a longer-reaching kind took along."""
+        ...
+
+    # accounts
+    async def create_account(self, account: AccountRecord) -> bool:
+        """False when the e-mail is taken (compared case-insensitively)."""
+        ...
+
+    async def get_account(self, account_id: AccountId) -> AccountRecord | None: ...
+
+    async def get_account_by_email(self, email: str) -> AccountRecord | None:
+        """Case-insensitive."""
+        ...
+
+    async def delete_account(self, account_id: AccountId) -> bool:
+        """Erase the account and every row of it: scenarios, executions, activity,
+        incomplete executions, notifications, state, gateway logs, sessions, tokens."""
+        ...
+
+    async def export_account(self, account_id: AccountId) -> dict[str, Any]:
+        """Every personal datum of the account as JSON-ready values, no secrets:
+        ``account`` (id, email, created_at), ``scenarios``, ``executions`` (each with
+        its ``log``), ``incomplete_executions`` (without state), ``notifications``,
+        ``tokens`` (id, name, created_at), ``sessions`` (created_at, last_seen_at),
+        ``gateway_logs`` (without bodies). Times as ISO 8601 strings."""
+        ...
+
+    # sessions
+    async def create_session(self, session: SessionRecord) -> None: ...
+
+    async def get_session(self, id_hash: str) -> SessionRecord | None: ...
+
+    async def touch_session(self, id_hash: str, last_seen_at: datetime) -> None: ...
+
+    async def delete_session(self, id_hash: str) -> None: ...
+
+    async def delete_sessions(self, *, idle_before: datetime, created_before: datetime) -> int:
+        """Delete sessions last seen before ``idle_before`` or created before ``created_before``."""
+        ...
+
+    # API tokens
+    async def create_token(self, token: TokenRecord) -> None: ...
+
+    async def get_token_by_hash(self, token_hash: str) -> TokenRecord | None: ...
+
+    async def list_tokens(self, account_id: AccountId) -> list[TokenRecord]: ...
+
+    async def delete_token(self, account_id: AccountId, token_id: str) -> bool: ...
+
+    # webhook intake and the run queue
+    async def get_scenario_by_hook(self, hook_token: str) -> ScenarioRecord | None:
+        """The scenario whose webhook token this is, of any account."""
+        ...
+
+    async def enqueue_executions(self, executions: list[ExecutionRecord]) -> None:
+        """Insert queued executions (with their trigger_input) in ONE transaction
+        (the gateway's group commit); each gets the next queue sequence number."""
+        ...
+
+    async def count_queued(self, scenario_id: ScenarioId) -> int: ...
+
+    async def list_queued(self, limit: int = 1000) -> list[ExecutionRecord]:
+        """Queued executions of active scenarios, every account, in arrival order
+        (queue sequence), with their trigger_input."""
+        ...
+
+    async def requeue_running(self) -> int:
+        """Put every ``running`` execution back to ``queued`` (after a crash); the count."""
         ...
 
     async def close(self) -> None: ...

@@ -4,6 +4,9 @@ Times are ``UtcDateTime`` (aware UTC in Python; naive UTC text on SQLite,
 ``timestamptz`` on PostgreSQL); JSON is ``JsonText`` (compact text on both).
 Children reference their parents with ``ON DELETE CASCADE`` and with the
 account in the key, so a row can never hang under another account's parent.
+Scenarios do not reference ``accounts`` (the command line's ``local`` account
+has no row there); sessions and API tokens do. An account's e-mail is unique
+through ``email_key``, its lower-cased form.
 The migrations in ``migrations/versions`` create exactly these tables.
 """
 
@@ -73,9 +76,16 @@ scenarios = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("consecutive_errors", sa.Integer, nullable=False),
+    sa.Column("hook_token", sa.String(64)),
     sa.UniqueConstraint("account_id", "id"),
     sa.Index(None, "account_id", "created_at"),
+    sa.Index(None, "hook_token", unique=True),
+    sa.Index(None, "active", "created_at", "id"),
 )
+
+queue_sequence = sa.Sequence("executions_queue_seq", metadata=metadata)
+"""PostgreSQL numbers queued executions from this sequence; SQLite, whose writers
+take turns, from the highest number in use (see ``SqlStore``)."""
 
 executions = sa.Table(
     "executions",
@@ -92,6 +102,8 @@ executions = sa.Table(
     sa.Column("confidential", sa.Boolean, nullable=False),
     sa.Column("response", JsonText),
     sa.Column("trigger_input", JsonText),
+    sa.Column("trigger_event", sa.String(16), nullable=False, server_default="manual"),
+    sa.Column("queue_seq", sa.BigInteger),
     sa.ForeignKeyConstraint(
         ["account_id", "scenario_id"],
         ["scenarios.account_id", "scenarios.id"],
@@ -101,6 +113,8 @@ executions = sa.Table(
     sa.Index(None, "scenario_id", "created_at", "id"),
     sa.Index(None, "created_at"),
     sa.Index(None, "finished_at"),
+    sa.Index(None, "status", "queue_seq"),
+    sa.Index(None, "scenario_id", "status"),
 )
 
 activity_batches = sa.Table(
@@ -179,4 +193,42 @@ gateway_logs = sa.Table(
     sa.Index(None, "account_id", "received_at"),
     sa.Index(None, "scenario_id"),
     sa.Index(None, "received_at"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("email_key", sa.String(320), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("email_key"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    _id("account_id"),
+    sa.Column("csrf_token", sa.String(128), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
+    sa.Index(None, "account_id"),
+    sa.Index(None, "last_seen_at"),
+    sa.Index(None, "created_at"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
+    sa.UniqueConstraint("token_hash"),
+    sa.Index(None, "account_id", "created_at"),
 )

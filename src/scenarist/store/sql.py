@@ -1,27 +1,30 @@
 """``SqlStore``: the store on SQLAlchemy (async), for SQLite and PostgreSQL.
 
+This module is the scenario and run half; the accounts half is in
+``sql_accounts.py``, the scheduler's read and the group commits in
+``sql_batch.py``, the transactions underneath in ``sql_base.py``.
 Every call is one transaction. Every query that the port gives an account
 filters by it; activity is reached through its execution's account. Writes
 that would hang a row under a missing parent or another account's parent
 raise ``ValueError`` (the foreign keys refuse them). Deletions are explicit,
 child tables first, so they are complete even where foreign keys are not
 enforced; the ``ON DELETE CASCADE`` keys are the second line.
+
+Every execution gets a queue number when inserted (``queue_seq``, not part of
+the record): from a sequence on PostgreSQL, from the highest number in use on
+SQLite (whose writers take turns). Runs are queued in that order; the index
+on ``(status, queue_seq)`` walks the queued ones in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from scenarist.store import sql_purge
-from scenarist.store.codec import decode_activity, encode_activity, pack_bytes, unpack_bytes
+from scenarist.store.codec import decode_activity, encode_activity
 from scenarist.store.database import make_engine, upgrade
 from scenarist.store.ports import (
     ActivityRecord,
@@ -38,22 +41,25 @@ from scenarist.store.schema import (
     gateway_logs,
     incomplete,
     notifications,
+    queue_sequence,
     scenario_state,
     scenarios,
 )
+from scenarist.store.sql_accounts import SqlAccounts
+from scenarist.store.sql_base import (
+    EXECUTION_COLUMNS,
+    EXECUTION_MUTABLE,
+    GATEWAY_SUMMARY,
+    execution_record,
+    gateway_log_record,
+    gateway_log_values,
+)
+from scenarist.store.sql_batch import SqlBatches
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
-_EXECUTION_MUTABLE = ("status", "started_at", "finished_at", "operations", "error", "response")
-_GATEWAY_SUMMARY = [c for c in gateway_logs.c if c.name not in ("request_body", "response_body")]
 
-
-class SqlStore:
+class SqlStore(SqlBatches, SqlAccounts):
     """The ``Store`` port on a SQL database; make one with ``await SqlStore.open(url)``."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert = dialect.insert
 
     @classmethod
     async def open(cls, database_url: str, *, schema: str | None = None) -> SqlStore:
@@ -70,53 +76,10 @@ class SqlStore:
             raise
         return cls(engine)
 
-    @property
-    def engine(self) -> AsyncEngine:
-        """The engine underneath, for maintenance (WAL checkpoints, inspection)."""
-        return self._engine
-
-    async def close(self) -> None:
-        """Close every pooled connection."""
-        await self._engine.dispose()
-
-    @asynccontextmanager
-    async def _begin(self, refusal: str = "refused") -> AsyncIterator[AsyncConnection]:
-        """A transaction whose integrity errors become ``ValueError(refusal)``."""
-        try:
-            async with self._engine.begin() as conn:
-                yield conn
-        except IntegrityError as exc:
-            raise ValueError(refusal) from exc
-        except StatementError as exc:
-            _reraise_value_error(exc)
-            raise
-
-    @asynccontextmanager
-    async def _connect(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self._engine.connect() as conn:
-                yield conn
-        except StatementError as exc:
-            _reraise_value_error(exc)
-            raise
-
-    async def _upsert(self, table: sa.Table, values: dict[str, Any], refusal: str) -> None:
-        """Insert, or replace the row with the same id when it is the same account's."""
-        stmt = self._insert(table).values(values)
-        kept = {"id", "account_id"}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={name: stmt.excluded[name] for name in values if name not in kept},
-            where=table.c.account_id == stmt.excluded.account_id,
-        )
-        async with self._begin(refusal) as conn:
-            if (await conn.execute(stmt)).rowcount != 1:
-                raise ValueError(refusal)
-
     # scenarios
 
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
-        refusal = f"scenario {scenario.id} belongs to another account"
+        refusal = f"scenario {scenario.id} belongs to another account, or its hook token is taken"
         await self._upsert(scenarios, vars(scenario), refusal)
 
     async def get_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None:
@@ -179,10 +142,10 @@ class SqlStore:
     async def create_execution(self, execution: ExecutionRecord) -> None:
         refusal = f"execution {execution.id}: id taken or scenario not the account's"
         async with self._begin(refusal) as conn:
-            await conn.execute(sa.insert(executions).values(vars(execution)))
+            await conn.execute(self._enqueue.values(vars(execution)))
 
     async def update_execution(self, execution: ExecutionRecord) -> None:
-        values = {name: getattr(execution, name) for name in _EXECUTION_MUTABLE}
+        values = {name: getattr(execution, name) for name in EXECUTION_MUTABLE}
         stmt = (
             sa.update(executions)
             .where(executions.c.id == execution.id)
@@ -203,10 +166,10 @@ class SqlStore:
             return (await conn.execute(stmt)).rowcount == 1
 
     async def get_execution(self, account_id: AccountId, execution_id: ExecutionId) -> ExecutionRecord | None:
-        query = sa.select(executions).where(_own_execution(account_id, execution_id))
+        query = sa.select(*EXECUTION_COLUMNS).where(_own_execution(account_id, execution_id))
         async with self._connect() as conn:
             row = (await conn.execute(query)).first()
-        return None if row is None else _execution(row)
+        return None if row is None else execution_record(row)
 
     async def list_executions(
         self,
@@ -218,7 +181,7 @@ class SqlStore:
         before: ExecutionId | None = None,
     ) -> list[ExecutionRecord]:
         c = executions.c
-        query = sa.select(executions).where(c.account_id == account_id, c.scenario_id == scenario_id)
+        query = sa.select(*EXECUTION_COLUMNS).where(c.account_id == account_id, c.scenario_id == scenario_id)
         if status is not None:
             query = query.where(c.status == status.value)
         async with self._connect() as conn:
@@ -237,7 +200,7 @@ class SqlStore:
                 )
             query = query.order_by(c.created_at.desc(), c.id.desc()).limit(limit)
             rows = (await conn.execute(query)).all()
-        return [_execution(row) for row in rows]
+        return [execution_record(row) for row in rows]
 
     # activity stream
 
@@ -348,31 +311,73 @@ class SqlStore:
     # webhook gateway log
 
     async def add_gateway_log(self, record: GatewayLogRecord) -> None:
-        values = vars(record) | {
-            "request_body": _pack(record.request_body),
-            "response_body": _pack(record.response_body),
-        }
         async with self._begin(f"gateway log id {record.id} taken") as conn:
-            await conn.execute(sa.insert(gateway_logs).values(values))
+            await conn.execute(sa.insert(gateway_logs).values(gateway_log_values(record)))
 
     async def list_gateway_logs(
         self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
     ) -> list[GatewayLogRecord]:
         c = gateway_logs.c
-        query = sa.select(*_GATEWAY_SUMMARY).where(c.account_id == account_id)
+        query = sa.select(*GATEWAY_SUMMARY).where(c.account_id == account_id)
         if scenario_id is not None:
             query = query.where(c.scenario_id == scenario_id)
         query = query.order_by(c.received_at.desc(), c.id.desc()).limit(limit)
         async with self._connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [_gateway_log(row._mapping) for row in rows]
+        return [gateway_log_record(row._mapping) for row in rows]
 
     async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:
         c = gateway_logs.c
         query = sa.select(gateway_logs).where(c.account_id == account_id, c.id == log_id)
         async with self._connect() as conn:
             row = (await conn.execute(query)).first()
-        return None if row is None else _gateway_log(row._mapping)
+        return None if row is None else gateway_log_record(row._mapping)
+
+    # webhook intake and the run queue
+
+    async def get_scenario_by_hook(self, hook_token: str) -> ScenarioRecord | None:
+        query = sa.select(scenarios).where(scenarios.c.hook_token == hook_token)
+        async with self._connect() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else ScenarioRecord(**row._mapping)
+
+    async def enqueue_executions(self, executions: list[ExecutionRecord]) -> None:
+        """As the port says: one executemany INSERT; ``ValueError`` (and nothing stored)
+        when an id is taken or a scenario is not its account's."""
+        if not executions:
+            return
+        async with self._begin("an execution id is taken or a scenario not the account's") as conn:
+            await conn.execute(self._enqueue, [vars(execution) for execution in executions])
+
+    async def count_queued(self, scenario_id: ScenarioId) -> int:
+        c = executions.c
+        query = sa.select(sa.func.count()).where(c.scenario_id == scenario_id, c.status == RunStatus.QUEUED.value)
+        async with self._connect() as conn:
+            return (await conn.scalar(query)) or 0
+
+    async def list_queued(self, limit: int = 1000) -> list[ExecutionRecord]:
+        c = executions.c
+        query = (
+            sa.select(*EXECUTION_COLUMNS)
+            .join(scenarios, sa.and_(scenarios.c.id == c.scenario_id, scenarios.c.account_id == c.account_id))
+            .where(c.status == RunStatus.QUEUED.value, scenarios.c.active.is_(True))
+            .order_by(c.queue_seq, c.id)
+            .limit(limit)
+        )
+        async with self._connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [execution_record(row) for row in rows]
+
+    async def requeue_running(self) -> int:
+        """As the port says; the runs keep their place in the queue and their start time."""
+        stmt = sa.update(executions).where(executions.c.status == RunStatus.RUNNING.value)
+        async with self._begin() as conn:
+            return (await conn.execute(stmt.values(status=RunStatus.QUEUED.value))).rowcount
+
+    @property
+    def _enqueue(self) -> sa.Insert:
+        """The INSERT of executions (every one gets the next queue number), built once."""
+        return _ENQUEUE["postgresql" if self._postgres else "sqlite"]
 
     # retention
 
@@ -389,26 +394,16 @@ def _own_execution(account_id: AccountId, execution_id: ExecutionId) -> sa.Colum
     return sa.and_(executions.c.account_id == account_id, executions.c.id == execution_id)
 
 
-def _execution(row: sa.Row[Any]) -> ExecutionRecord:
-    values = dict(row._mapping)
-    values["status"] = RunStatus(values["status"])
-    return ExecutionRecord(**values)
+def _sqlite_next_queue_seq() -> sa.ScalarSelect[Any]:
+    """One more than the highest queue number in use: one index seek per status
+    on ``(status, queue_seq)``; inside the INSERT, so it runs under the write lock."""
+    c = executions.c
+    statuses: list[sa.ColumnElement[str]] = [sa.literal_column(f"'{status.value}'") for status in RunStatus]
+    highest = sa.func.coalesce(sa.func.max(c.queue_seq), sa.literal_column("0"))
+    return sa.select(highest + sa.literal_column("1")).where(c.status.in_(statuses)).scalar_subquery()
 
 
-def _pack(body: bytes | None) -> bytes | None:
-    return None if body is None else pack_bytes(body)
-
-
-def _gateway_log(values: Any) -> GatewayLogRecord:
-    fields = dict(values)
-    fields["request_headers"] = [(name, value) for name, value in fields["request_headers"]]
-    for name in ("request_body", "response_body"):
-        blob = fields.get(name)
-        fields[name] = None if blob is None else unpack_bytes(blob)
-    return GatewayLogRecord(**fields)
-
-
-def _reraise_value_error(exc: StatementError) -> None:
-    """Raise the ``ValueError``/``TypeError`` a column type raised for a bad value."""
-    if not isinstance(exc, DBAPIError) and isinstance(exc.orig, ValueError | TypeError):
-        raise exc.orig from exc
+_ENQUEUE = {
+    "postgresql": sa.insert(executions).values(queue_seq=queue_sequence.next_value()),
+    "sqlite": sa.insert(executions).values(queue_seq=_sqlite_next_queue_seq()),
+}

@@ -1,0 +1,1 @@
+"""The HTTP side: REST API, webhook gateway, web UI; workers and scheduler in-process."""

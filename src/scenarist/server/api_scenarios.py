@@ -1,0 +1,169 @@
+"""Scenarios: create, read, replace, delete, activate, run, list executions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse, Response
+
+from scenarist.engine.documents import execution_summary, iso
+from scenarist.engine.executor import RunResult
+from scenarist.engine.service import InvalidScenario
+from scenarist.server.deps import account_id, runtime
+from scenarist.server.errors import ApiError, not_found
+from scenarist.server.executions import execution_detail
+from scenarist.server.runtime import Runtime
+from scenarist.store.ports import ExecutionRecord, ScenarioRecord
+from scenarist.types import JSON, RunStatus, new_id
+
+router = APIRouter(tags=["scenarios"])
+
+Account = Annotated[str, Depends(account_id)]
+Rt = Annotated[Runtime, Depends(runtime)]
+Definition = Annotated[dict[str, Any], Body(description="A scenario definition (CONTRACT.md section 3).")]
+
+
+class ScenarioPublic(BaseModel):
+    id: str
+    name: str
+    active: bool
+    webhook_url: str | None = None
+    definition: dict[str, Any]
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class ActivePublic(BaseModel):
+    id: str
+    active: bool
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    input: JSON = Field(default=None, description="The trigger's input; for a webhook trigger, the request body.")
+
+
+class RunAccepted(BaseModel):
+    execution_id: str
+
+
+def public(rt: Runtime, record: ScenarioRecord) -> ScenarioPublic:
+    url = f"{rt.settings.public_url.rstrip('/')}/hooks/{record.hook_token}" if record.hook_token else None
+    return ScenarioPublic(id=record.id, name=record.name, active=record.active, webhook_url=url,
+                          definition=record.definition, created_at=iso(record.created_at),
+                          updated_at=iso(record.updated_at))
+
+
+async def _save(
+    rt: Runtime, account: str, definition: dict[str, Any], scenario_id: str | None = None
+) -> ScenarioRecord:
+    try:
+        record = await rt.engine.save_scenario(definition, account_id=account, scenario_id=scenario_id)
+    except InvalidScenario as exc:
+        first = exc.problems[0] if exc.problems else None
+        raise ApiError(422, str(exc), path=first.path if first else None) from None
+    rt.scenarios.invalidate(record.id)
+    return record
+
+
+async def _get(rt: Runtime, account: str, scenario_id: str) -> ScenarioRecord:
+    record = await rt.store.get_scenario(account, scenario_id)
+    if record is None:
+        raise not_found("scenario")
+    return record
+
+
+@router.post("/scenarios", status_code=201, response_model=ScenarioPublic)
+async def create_scenario(definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
+    return public(rt, await _save(rt, account, definition))
+
+
+@router.get("/scenarios", response_model=list[ScenarioPublic])
+async def list_scenarios(account: Account, rt: Rt) -> list[ScenarioPublic]:
+    return [public(rt, record) for record in await rt.store.list_scenarios(account)]
+
+
+@router.get("/scenarios/{scenario_id}", response_model=ScenarioPublic)
+async def get_scenario(scenario_id: str, account: Account, rt: Rt) -> ScenarioPublic:
+    return public(rt, await _get(rt, account, scenario_id))
+
+
+@router.put("/scenarios/{scenario_id}", response_model=ScenarioPublic)
+async def replace_scenario(scenario_id: str, definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
+    await _get(rt, account, scenario_id)
+    return public(rt, await _save(rt, account, definition, scenario_id))
+
+
+@router.delete("/scenarios/{scenario_id}", status_code=204)
+async def delete_scenario(scenario_id: str, account: Account, rt: Rt) -> Response:
+    if not await rt.store.delete_scenario(account, scenario_id):
+        raise not_found("scenario")
+    rt.scenarios.invalidate(scenario_id)
+    return Response(status_code=204)
+
+
+async def _set_active(rt: Runtime, account: str, scenario_id: str, active: bool) -> ActivePublic:
+    if not await rt.store.set_scenario_active(account, scenario_id, active):
+        raise not_found("scenario")
+    rt.scenarios.invalidate(scenario_id)
+    if active:
+        await rt.workers.load_queued()
+    return ActivePublic(id=scenario_id, active=active)
+
+
+@router.post("/scenarios/{scenario_id}/activate", response_model=ActivePublic)
+async def activate(scenario_id: str, account: Account, rt: Rt) -> ActivePublic:
+    return await _set_active(rt, account, scenario_id, True)
+
+
+@router.post("/scenarios/{scenario_id}/deactivate", response_model=ActivePublic)
+async def deactivate(scenario_id: str, account: Account, rt: Rt) -> ActivePublic:
+    return await _set_active(rt, account, scenario_id, False)
+
+
+@router.post("/scenarios/{scenario_id}/run", status_code=202, response_model=RunAccepted,
+             responses={200: {"description": "With wait=true: the finished execution."}})
+async def run_scenario(
+    scenario_id: str, account: Account, rt: Rt,
+    request: Annotated[RunRequest | None, Body()] = None,
+    wait: Annotated[bool, Query(description="Answer with the finished execution.")] = False,
+) -> Response:
+    record = await _get(rt, account, scenario_id)
+    trigger_input = request.input if request else None
+    execution = ExecutionRecord(
+        id=new_id(), account_id=account, scenario_id=record.id, status=RunStatus.QUEUED,
+        created_at=rt.clock.now(), trigger_input=rt.engine.seal_input(record, trigger_input), trigger_event="manual",
+    )
+    await rt.intake.submit(execution)
+    finished: asyncio.Future[RunResult | None] = asyncio.get_running_loop().create_future()
+
+    def waiter(response: dict[str, Any] | None, result: RunResult | None) -> None:
+        if (result is not None or response is None) and not finished.done():
+            finished.set_result(result)
+
+    rt.workers.submit(execution, waiter if wait else None)
+    if not wait:
+        return JSONResponse({"execution_id": execution.id}, status_code=202)
+    await finished
+    return JSONResponse(await execution_detail(rt, account, execution.id), status_code=200)
+
+
+StatusFilter = Literal["queued", "running", "success", "warning", "error", "incomplete", "cancelled"]
+
+
+@router.get("/scenarios/{scenario_id}/executions")
+async def list_executions(
+    scenario_id: str, account: Account, rt: Rt,
+    status: StatusFilter | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    before: str | None = None,
+) -> list[dict[str, Any]]:
+    await _get(rt, account, scenario_id)
+    records = await rt.store.list_executions(
+        account, scenario_id, status=RunStatus(status) if status else None, limit=limit, before=before
+    )
+    return [execution_summary(record) for record in records]
+

@@ -1,0 +1,51 @@
+"""The ASGI application: REST API under /api/v1, the webhook gateway under /hooks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware import Middleware
+
+from scenarist import __version__
+from scenarist.server import api_misc, api_runs, api_scenarios, auth, gateway
+from scenarist.server.errors import HANDLERS
+from scenarist.server.runtime import Runtime
+from scenarist.server.security import SecurityMiddleware
+from scenarist.settings import Settings
+from scenarist.store.ports import Store
+from scenarist.types import Clock
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None) -> FastAPI:
+    """The whole product in one ASGI app; its lifespan starts and stops the runtime."""
+    runtime = Runtime(settings or Settings(), clock=clock, store=store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Scenarist",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        middleware=[Middleware(SecurityMiddleware, runtime=runtime)],
+    )
+    app.state.runtime = runtime
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, api_scenarios, api_runs, api_misc):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_route("/hooks/{token}", gateway.receive, methods=list(gateway.METHODS), include_in_schema=False)
+    return app

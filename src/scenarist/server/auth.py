@@ -1,0 +1,309 @@
+"""Accounts, sessions and API tokens: ``/auth/*``, ``/tokens``, ``/account``.
+
+The security middleware has already authenticated the request (bearer token
+or session cookie) and checked CSRF; these handlers create and end what it
+checks. Password work (argon2id) runs in a worker thread and is rate-limited
+per client address and per e-mail before any of it is spent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scenarist.server.deps import account_id, runtime
+from scenarist.server.errors import ApiError, not_found
+from scenarist.server.passwords import MAX_LENGTH, MIN_LENGTH, Passwords
+from scenarist.server.security import EMAIL_COOKIE, SESSION_COOKIE, digest
+from scenarist.store.ports import AccountRecord, SessionRecord, TokenRecord
+from scenarist.types import Clock, new_id
+
+router = APIRouter()
+
+Account = Annotated[str, Depends(account_id)]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+REMEMBER_SECONDS = 365 * 24 * 3600
+EXPIRED = "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+
+# -- request and answer bodies
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Registration(Strict):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
+
+    @field_validator("email")
+    @classmethod
+    def _plausible(cls, value: str) -> str:
+        value = value.strip()
+        if not EMAIL.match(value):
+            raise ValueError("not a valid e-mail address")
+        return value
+
+
+class Login(Strict):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=MAX_LENGTH)
+    remember_email: bool = False
+
+
+class TokenCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class AccountDelete(Strict):
+    password: str = Field(max_length=MAX_LENGTH)
+
+
+class AccountPublic(BaseModel):
+    id: str
+    email: str
+
+
+class LoginAnswer(BaseModel):
+    csrf_token: str
+
+
+class TokenPublic(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class TokenCreated(BaseModel):
+    id: str
+    name: str
+    token: str
+    """The secret; shown in this answer only."""
+
+
+# -- rate limits
+
+
+class RateLimiter:
+    """At most ``limit`` events per key in any ``window`` (a sliding log of event times)."""
+
+    def __init__(self, limit: int, window: timedelta, clock: Clock) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._events: dict[str, deque[datetime]] = {}
+
+    def retry_after(self, key: str) -> int | None:
+        """Seconds until one more event is allowed, or None when it is allowed now."""
+        events = self._recent(key)
+        if len(events) < self.limit:
+            return None
+        return max(1, math.ceil((events[0] + self.window - self.clock.now()).total_seconds()))
+
+    def hit(self, key: str) -> None:
+        """Record one event."""
+        self._events.setdefault(key, deque()).append(self.clock.now())
+
+    def reset(self, key: str) -> None:
+        """Forget the key's events (after a success)."""
+        self._events.pop(key, None)
+
+    def _recent(self, key: str) -> deque[datetime]:
+        events = self._events.get(key, deque())
+        horizon = self.clock.now() - self.window
+        while events and events[0] <= horizon:
+            events.popleft()
+        if not events:
+            self._events.pop(key, None)
+        return events
+
+
+class AuthKit:
+    """The per-application password hasher and rate limiters (kept on ``app.state.auth_kit``)."""
+
+    def __init__(self, clock: Clock, *, per_ip: int = 30, per_email: int = 5,
+                 passwords: Passwords | None = None) -> None:
+        self.passwords = passwords or Passwords()
+        self.per_ip = RateLimiter(per_ip, timedelta(minutes=1), clock)
+        self.per_email = RateLimiter(per_email, timedelta(minutes=5), clock)
+
+    def admit(self, ip: str, email: str | None = None) -> None:
+        """Count one password attempt; 429 with Retry-After when over a limit."""
+        waits = [self.per_ip.retry_after(ip), self.per_email.retry_after(email) if email else None]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            raise ApiError(429, "too many attempts; try again later", headers={"Retry-After": str(wait)})
+        self.per_ip.hit(ip)
+        if email:
+            self.per_email.hit(email)
+
+
+def kit(request: Request) -> AuthKit:
+    """The application's AuthKit, made on first use."""
+    state = request.app.state
+    found: AuthKit | None = getattr(state, "auth_kit", None)
+    if found is None:
+        found = state.auth_kit = AuthKit(runtime(request).clock)
+    return found
+
+
+Kit = Annotated[AuthKit, Depends(kit)]
+
+
+def _client(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("client_ip") or "unknown")
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or runtime(request).settings.force_https
+
+
+def _cookie(name: str, value: str, *, secure: bool, http_only: bool = True, extra: str = "") -> str:
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+    parts += [extra] if extra else []
+    parts += ["HttpOnly"] if http_only else []
+    parts += ["Secure"] if secure else []
+    return "; ".join(parts)
+
+
+# -- accounts and sessions
+
+
+@router.post("/auth/register", status_code=201)
+async def register(body: Registration, request: Request, auth_kit: Kit) -> AccountPublic:
+    """Create an account; 409 when the e-mail is taken (in any letter case)."""
+    store = runtime(request).store
+    auth_kit.admit(_client(request))
+    if await store.get_account_by_email(body.email) is not None:
+        raise ApiError(409, "this e-mail is already registered", path="email")
+    record = AccountRecord(id=new_id(), email=body.email, password_hash=await auth_kit.passwords.hash(body.password),
+                           created_at=runtime(request).clock.now())
+    if not await store.create_account(record):
+        raise ApiError(409, "this e-mail is already registered", path="email")
+    return AccountPublic(id=record.id, email=record.email)
+
+
+@router.post("/auth/login")
+async def login(body: Login, request: Request, response: Response, auth_kit: Kit) -> LoginAnswer:
+    """Check the password, start a new session (a new id every time) and set its cookie."""
+    rt = runtime(request)
+    email_key = body.email.strip().lower()
+    auth_kit.admit(_client(request), email_key)
+    account = await rt.store.get_account_by_email(body.email.strip())
+    matches = await auth_kit.passwords.verify(account.password_hash if account else None, body.password)
+    if account is None or not matches:
+        raise ApiError(401, "wrong e-mail or password")
+    auth_kit.per_email.reset(email_key)
+    session_id, csrf = await _new_session(request, account.id)
+    secure = _secure(request)
+    response.headers.append("set-cookie", _cookie(SESSION_COOKIE, session_id, secure=secure))
+    response.headers.append("set-cookie", _remember_cookie(account.email if body.remember_email else None, secure))
+    return LoginAnswer(csrf_token=csrf)
+
+
+async def _new_session(request: Request, account: str) -> tuple[str, str]:
+    """End the session the request came with, if any, and store a new one: its (id, csrf token)."""
+    rt = runtime(request)
+    previous = request.scope.get("state", {}).get("session_hash")
+    if previous:
+        await rt.store.delete_session(previous)
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = rt.clock.now()
+    await rt.store.create_session(SessionRecord(id_hash=digest(session_id), account_id=account, csrf_token=csrf,
+                                                created_at=now, last_seen_at=now))
+    return session_id, csrf
+
+
+def _remember_cookie(email: str | None, secure: bool) -> str:
+    """The e-mail for the login form (readable by its script), or the cookie's removal."""
+    if email is None:
+        return _cookie(EMAIL_COOKIE, "", secure=secure, http_only=False, extra=EXPIRED)
+    return _cookie(EMAIL_COOKIE, quote(email, safe="@"), secure=secure, http_only=False,
+                   extra=f"Max-Age={REMEMBER_SECONDS}")
+
+
+def _ended(request: Request, *, forget_email: bool = False) -> Response:
+    answer = Response(status_code=204)
+    secure = _secure(request)
+    answer.headers.append("set-cookie", _cookie(SESSION_COOKIE, "", secure=secure, extra=EXPIRED))
+    if forget_email:
+        answer.headers.append("set-cookie", _remember_cookie(None, secure))
+    return answer
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(request: Request) -> Response:
+    """End the session on the server and clear its cookie (204 even without one)."""
+    session_hash = request.scope.get("state", {}).get("session_hash")
+    if session_hash:
+        await runtime(request).store.delete_session(session_hash)
+    return _ended(request)
+
+
+@router.get("/auth/me")
+async def me(request: Request, account: Account) -> AccountPublic:
+    """The authenticated account."""
+    record = await runtime(request).store.get_account(account)
+    if record is None:
+        raise ApiError(401, "authentication required")
+    return AccountPublic(id=record.id, email=record.email)
+
+
+# -- API tokens
+
+
+@router.post("/tokens", status_code=201)
+async def create_token(body: TokenCreate, request: Request, account: Account) -> TokenCreated:
+    """A new API token (256 random bits); only its SHA-256 is stored."""
+    rt = runtime(request)
+    token = "scn_" + secrets.token_urlsafe(32)
+    record = TokenRecord(id=new_id(), account_id=account, name=body.name, token_hash=digest(token),
+                         created_at=rt.clock.now())
+    await rt.store.create_token(record)
+    return TokenCreated(id=record.id, name=record.name, token=token)
+
+
+@router.get("/tokens")
+async def list_tokens(request: Request, account: Account) -> list[TokenPublic]:
+    """The account's tokens, without secrets."""
+    records = await runtime(request).store.list_tokens(account)
+    return [TokenPublic(id=r.id, name=r.name, created_at=r.created_at) for r in records]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+async def delete_token(token_id: str, request: Request, account: Account) -> Response:
+    """Revoke a token; 404 when it is not one of the account's."""
+    if not await runtime(request).store.delete_token(account, token_id):
+        raise not_found("token")
+    return Response(status_code=204)
+
+
+# -- the account's data
+
+
+@router.get("/account/export")
+async def export_account(request: Request, account: Account) -> dict[str, Any]:
+    """Every personal datum of the account, no secrets."""
+    return await runtime(request).store.export_account(account)
+
+
+@router.delete("/account", status_code=204)
+async def delete_account(body: AccountDelete, request: Request, account: Account, auth_kit: Kit) -> Response:
+    """Erase the account and all its data after re-checking the password; its sessions end."""
+    store = runtime(request).store
+    record = await store.get_account(account)
+    if record is None:
+        raise ApiError(401, "authentication required")
+    auth_kit.admit(_client(request), record.email.lower())
+    if not await auth_kit.passwords.verify(record.password_hash, body.password):
+        raise ApiError(403, "wrong password", path="password")
+    auth_kit.per_email.reset(record.email.lower())
+    await store.delete_account(account)
+    return _ended(request, forget_email=True)

@@ -1,0 +1,86 @@
+"""The API's one error shape: ``{"error": {"code", "message", "path"?}}``.
+
+Every failure answers with it and a fitting 4xx; a bug answers 500 with the
+same shape and no detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from scenarist.engine.model import format_path
+
+log = structlog.get_logger("scenarist.api")
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, *, code: str | None = None, path: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or CODES.get(status, "error")
+        self.message = message
+        self.path = path
+        self.headers = headers
+
+
+def not_found(what: str = "object") -> ApiError:
+    return ApiError(404, f"{what} not found")
+
+
+def error_response(status: int, code: str, message: str, path: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if path is not None:
+        body["path"] = path
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+async def api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.path, exc.headers)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    return error_response(exc.status_code, CODES.get(exc.status_code, "error"), message,
+                          headers=getattr(exc, "headers", None))
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """Body and parameter problems: 400 for malformed JSON, else 422 with the path."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "invalid"}
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") == "json_invalid":
+        return error_response(400, "bad_request", f"malformed JSON: {first.get('msg')}")
+    where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+    path = format_path(tuple(p for p in where if isinstance(p, int | str)))
+    message = "; ".join(f"{format_path(tuple(e.get('loc', ())[1:])) or 'body'}: {e.get('msg')}" for e in errors[:5])
+    return error_response(422, "invalid", message, path or None)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+    return error_response(500, "internal", "internal error")
+
+
+HANDLERS = {
+    ApiError: api_error,
+    HTTPException: http_error,
+    RequestValidationError: validation_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,169 @@
+"""The webhook gateway: ``/hooks/{token}`` (CONTRACT.md section 6).
+
+A request is answered only after its execution is durably stored (group
+commit through the runtime's intake). A scenario with ``webhooks.respond`` answers with
+that module's output once the run reaches it, 200 if the run ends without it,
+202 after 30 s. While a scenario is inactive its requests queue, up to 10,000.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from scenarist.engine.executor import RunResult
+from scenarist.server.errors import error_response
+from scenarist.store.ports import ExecutionRecord, GatewayLogRecord, ScenarioRecord
+from scenarist.types import RunStatus, new_id
+
+if TYPE_CHECKING:
+    from scenarist.server.runtime import Runtime
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+QUEUE_LIMIT = 10_000
+RESPOND_WAIT_SECONDS = 30.0
+ACCEPTED = b'{"accepted":true}'
+DROPPED_HEADERS = frozenset({"cookie", "authorization"})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def receive(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    started = perf_counter()
+    token = request.path_params["token"]
+    scenario = await runtime.scenarios.by_hook(token)
+    if scenario is None:
+        return error_response(404, "not_found", "no webhook with this address")
+    try:
+        body = await _read_body(request, runtime.settings.webhook_max_bytes)
+    except _TooLarge:
+        answer: Response = error_response(413, "payload_too_large",
+                                          f"body over {runtime.settings.webhook_max_bytes} bytes")
+        runtime.gateway_log.add(_log(scenario, token, request, b"", answer, started))
+        return answer
+    except ClientDisconnect:
+        return Response(status_code=400)
+    answer = await _accept(runtime, scenario, request, body)
+    runtime.metrics.intake.labels(str(answer.status_code)).inc()
+    runtime.gateway_log.add(_log(scenario, token, request, body, answer, started))
+    return answer
+
+
+async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, body: bytes) -> Response:
+    if not scenario.active and await runtime.store.count_queued(scenario.id) >= QUEUE_LIMIT:
+        return error_response(429, "too_many_requests", "this webhook's queue is full",
+                              headers={"Retry-After": "60"})
+    event = {
+        "method": request.method,
+        "headers": {k: v for k, v in request.headers.items() if k not in DROPPED_HEADERS},
+        "query": _query(request.url.query),
+        "body": _parse_body(body, request.headers.get("content-type", "")),
+    }
+    execution = ExecutionRecord(
+        id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
+        created_at=runtime.clock.now(), trigger_input=runtime.engine.seal_input(scenario, event),
+        trigger_event="webhook",
+    )
+    await runtime.intake.submit(execution)
+    if not scenario.active:
+        return _accepted()
+    if not _responds(scenario):
+        runtime.workers.submit(execution)
+        return _accepted()
+    return await _run_and_wait(runtime, execution)
+
+
+async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord) -> Response:
+    answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+
+    def waiter(response: dict[str, Any] | None, result: RunResult | None) -> None:
+        if not answer.done():
+            answer.set_result(response)
+
+    runtime.workers.submit(execution, waiter)
+    try:
+        response = await asyncio.wait_for(asyncio.shield(answer), RESPOND_WAIT_SECONDS)
+    except TimeoutError:
+        return _accepted(202)
+    return _accepted() if response is None else _respond(response)
+
+
+def _responds(scenario: ScenarioRecord) -> bool:
+    return "webhooks.respond" in json.dumps(scenario.definition.get("flow", []))
+
+
+def _accepted(status: int = 200) -> Response:
+    return Response(ACCEPTED, status_code=status, media_type="application/json")
+
+
+def _respond(response: dict[str, Any]) -> Response:
+    body, headers = response.get("body"), dict(response.get("headers") or {})
+    status = int(response.get("status") or 200)
+    if isinstance(body, dict | list | int | float | bool):
+        return JSONResponse(body, status_code=status, headers=headers)
+    content = b"" if body is None else str(body).encode()
+    media = headers.pop("content-type", headers.pop("Content-Type", "text/plain; charset=utf-8"))
+    return Response(content, status_code=status, headers=headers, media_type=media)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _query(query: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in out:
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _parse_body(body: bytes, content_type: str) -> Any:
+    """JSON or form data parsed, anything else as text (binary as latin-1 text)."""
+    if not body:
+        return None
+    kind = content_type.split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="replace")
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    if kind == "application/x-www-form-urlencoded":
+        return _query(text)
+    return text
+
+
+def _log(scenario: ScenarioRecord, token: str, request: Request, body: bytes, answer: Response,
+         started: float) -> GatewayLogRecord:
+    confidential = bool(scenario.definition.get("settings", {}).get("confidential"))
+    return GatewayLogRecord(
+        id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, hook=token,
+        method=request.method, path=request.url.path, status=answer.status_code,
+        received_at=request.app.state.runtime.clock.now(), duration_ms=round((perf_counter() - started) * 1000, 3),
+        request_headers=[] if confidential else [(k, v) for k, v in request.headers.items()
+                                                 if k not in DROPPED_HEADERS],
+        request_body=None if confidential else body or None,
+        response_body=None if confidential else bytes(answer.body) if hasattr(answer, "body") else None,
+    )

@@ -1,0 +1,131 @@
+"""Everything a running server holds, built from Settings: one object, no globals.
+
+``Runtime`` owns the store, the engine, the group commits (the intake of
+runs, the finishing of runs), the worker pool, the scheduler and the periodic
+jobs (retries, purge); the ASGI app's lifespan starts and stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from scenarist.engine.expressions import ExpressionEngine
+from scenarist.engine.registry import Registry
+from scenarist.engine.service import Engine
+from scenarist.server.cache import ScenarioCache
+from scenarist.server.gateway_log import GatewayLogBuffer
+from scenarist.server.group_commit import GroupCommit
+from scenarist.server.metrics import Metrics
+from scenarist.server.scheduler import Scheduler
+from scenarist.server.worker import WorkerPool
+from scenarist.settings import Settings
+from scenarist.store.factory import open_store
+from scenarist.store.ports import ActivityRecord, ExecutionRecord, Store
+from scenarist.types import Clock, SystemClock
+from scenarist.vault import Vault
+
+log = structlog.get_logger("scenarist.runtime")
+
+Finished = tuple[ExecutionRecord, list[ActivityRecord]]
+
+PURGE_EVERY = timedelta(hours=1)
+RETRY_EVERY = timedelta(seconds=15)
+
+
+class Runtime:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, store: Store | None = None, timers: bool = True
+    ) -> None:
+        """``timers=False`` starts no periodic jobs (tests drive the scheduler by hand)."""
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self._given_store = store
+        self.registry = Registry.discover()
+        self.metrics = Metrics()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
+        self.started = False
+        self._timers = timers
+
+    async def start(self) -> None:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.vault = Vault.from_settings(settings)
+        self.store = self._given_store or await open_store(settings.effective_database_url())
+        expressions = ExpressionEngine(
+            clock=self.clock, timeout_ms=settings.expression_timeout_ms,
+            max_output_bytes=settings.expression_max_output_bytes,
+        )
+        self.finisher: GroupCommit[Finished] = GroupCommit(self.store.finish_executions)
+        self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault,
+                             expressions=expressions, log=structlog.get_logger("scenarist.run"),
+                             finish=self._finish)
+        self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
+        self.scenarios = ScenarioCache(self.store)
+        self.gateway_log = GatewayLogBuffer(self.store)
+        self.workers = WorkerPool(self.engine, self.store, metrics=self.metrics, scenarios=self.scenarios)
+        await self.workers.start()
+        self.scheduler = Scheduler(self.engine, self.store, self.intake, self.workers, clock=self.clock)
+        if self._timers:
+            self._start_timers()
+        self.started = True
+
+    def _start_timers(self) -> None:
+        self._every(RETRY_EVERY, self._retry_due)
+        self._every(PURGE_EVERY, self._purge)
+        self._every(timedelta(seconds=1), self.scheduler.tick)
+        self._every(timedelta(seconds=0.25), self.gateway_log.flush)
+
+    async def stop(self, drain_seconds: float = 30) -> None:
+        """Stop timers, let in-flight runs finish (up to drain_seconds), close the store."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.started:
+            await self.workers.drain(drain_seconds)
+            await self.intake.close()
+            await self.finisher.close()
+            await self.gateway_log.flush()
+            await self.engine.aclose()
+            if self._given_store is None:
+                await self.store.close()
+        self.started = False
+
+    def _every(self, period: timedelta, job: Callable[[], Awaitable[object]]) -> None:
+        async def loop() -> None:
+            while True:
+                try:
+                    await job()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.error("periodic job failed", job=getattr(job, "__name__", "?"), error=repr(exc))
+                await asyncio.sleep(period.total_seconds())
+
+        self._tasks.append(asyncio.create_task(loop()))
+
+    async def _finish(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
+        await self.finisher.submit((execution, activity))
+
+    def background(self, task: asyncio.Task[Any]) -> None:
+        """Keep a fire-and-forget task alive until it ends."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _retry_due(self) -> None:
+        await self.engine.retry_due()
+
+    async def _purge(self) -> dict[str, int]:
+        counts = await self.store.purge(self.clock.now(), self.settings.retention())
+        if any(counts.values()):
+            log.info("purged", **counts)
+        return counts

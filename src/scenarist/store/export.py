@@ -1,0 +1,79 @@
+"""An account's data as JSON-ready values (``Store.export_account``), for both stores.
+
+The stores load the records; this module decides what leaves. Secrets stay
+out: the password hash, session id hashes and CSRF tokens, API token hashes,
+the resume state of incomplete executions, gateway request and response
+bodies. Times become ISO 8601 strings, enums their values, tuples lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from scenarist.store.codec import copy_json
+from scenarist.store.ports import (
+    AccountRecord,
+    ActivityRecord,
+    ExecutionRecord,
+    GatewayLogRecord,
+    IncompleteRecord,
+    NotificationRecord,
+    ScenarioRecord,
+    SessionRecord,
+    TokenRecord,
+)
+
+_HIDDEN: dict[type, frozenset[str]] = {
+    AccountRecord: frozenset({"password_hash"}),
+    IncompleteRecord: frozenset({"state"}),
+    TokenRecord: frozenset({"token_hash", "account_id"}),
+    SessionRecord: frozenset({"id_hash", "csrf_token", "account_id"}),
+    GatewayLogRecord: frozenset({"request_body", "response_body"}),
+}
+
+
+@dataclass(frozen=True)
+class AccountData:
+    """Everything of one account, as the store loaded it (each list in store order)."""
+
+    account: AccountRecord | None
+    scenarios: list[ScenarioRecord]
+    executions: list[tuple[ExecutionRecord, list[ActivityRecord]]]
+    incomplete: list[IncompleteRecord]
+    notifications: list[NotificationRecord]
+    tokens: list[TokenRecord]
+    sessions: list[SessionRecord]
+    gateway_logs: list[GatewayLogRecord]
+
+
+def export(data: AccountData) -> dict[str, Any]:
+    """The export document of ``data``."""
+    return {
+        "account": None if data.account is None else plain(data.account),
+        "scenarios": [plain(s) for s in data.scenarios],
+        "executions": [plain(e) | {"log": [plain(r) for r in log]} for e, log in data.executions],
+        "incomplete_executions": [plain(i) for i in data.incomplete],
+        "notifications": [plain(n) for n in data.notifications],
+        "tokens": [plain(t) for t in data.tokens],
+        "sessions": [plain(s) for s in data.sessions],
+        "gateway_logs": [plain(g) for g in data.gateway_logs],
+    }
+
+
+def plain(record: Any) -> dict[str, Any]:
+    """The fields of ``record`` that may leave, as JSON-ready values."""
+    hidden = _HIDDEN.get(type(record), frozenset())
+    return {f.name: _value(getattr(record, f.name)) for f in fields(record) if f.name not in hidden}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        raise TypeError("bytes in an export: a secret or body was not hidden")
+    return copy_json(value)
