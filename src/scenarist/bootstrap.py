@@ -12,6 +12,7 @@ from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
 from scenarist.settings import Settings
 from scenarist.store.factory import open_store
+from scenarist.transport import http_client
 from scenarist.types import Clock, SystemClock
 from scenarist.vault import Vault
 
@@ -27,12 +28,13 @@ async def engine_from_settings(settings: Settings, *, clock: Clock | None = None
         timeout_ms=settings.expression_timeout_ms,
         max_output_bytes=settings.expression_max_output_bytes,
     )
+    http = http_client()
     engine = Engine(
-        store, Registry.discover(), clock=clock, sealer=vault, expressions=expressions,
+        store, Registry.discover(), clock=clock, sealer=vault, expressions=expressions, http=http,
         log=structlog.get_logger("scenarist.run"),
     )
     try:
         yield engine
     finally:
-        await engine.aclose()
+        await http.aclose()
         await store.close()

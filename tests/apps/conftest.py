@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from scenarist.sdk import ModuleSpec, RunContext
+from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -193,7 +194,7 @@ class DictState:
 @pytest.fixture
 async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     """A real client, as the engine would give it to modules."""
-    async with httpx.AsyncClient() as client:
+    async with http_client_for_modules() as client:
         yield client
 
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
 from scenarist.server import api_misc, api_runs, api_scenarios, auth, gateway
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         finally:
             await runtime.stop()
 
-    app = FastAPI(
+    app = ScenaristApp(
         title="Scenarist",
         version=__version__,
         lifespan=lifespan,
@@ -43,9 +44,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         middleware=[Middleware(SecurityMiddleware, runtime=runtime)],
     )
     app.state.runtime = runtime
+    app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, api_scenarios, api_runs, api_misc):
         api.include_router(module.router)
     app.include_router(api)
-    app.add_route("/hooks/{token}", gateway.receive, methods=list(gateway.METHODS), include_in_schema=False)
     return app
+
+
+class ScenaristApp(FastAPI):
+    """FastAPI for the API; the webhook gateway bypasses its middleware and routing.
+
+    ``/hooks/...`` is the hot path: it goes straight to the security middleware
+    (headers, access log) and the gateway, skipping FastAPI's layers.
+    """
+
+    hooks: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(gateway.PREFIX):
+            scope["app"] = self
+            await self.hooks(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

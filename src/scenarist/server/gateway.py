@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from scenarist.engine.executor import RunResult
 from scenarist.server.errors import error_response
@@ -25,7 +26,7 @@ from scenarist.types import RunStatus, new_id
 if TYPE_CHECKING:
     from scenarist.server.runtime import Runtime
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+PREFIX = "/hooks/"
 QUEUE_LIMIT = 10_000
 RESPOND_WAIT_SECONDS = 30.0
 ACCEPTED = b'{"accepted":true}'
@@ -36,11 +37,17 @@ class _TooLarge(Exception):
     pass
 
 
-async def receive(request: Request) -> Response:
+async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+    """``/hooks/{token}`` as a bare ASGI app (no routing layers in front of it)."""
+    request = Request(scope, receive)
+    response = await handle(request, scope["path"][len(PREFIX) :])
+    await response(scope, receive, send)
+
+
+async def handle(request: Request, token: str) -> Response:
     runtime: Runtime = request.app.state.runtime
     started = perf_counter()
-    token = request.path_params["token"]
-    scenario = await runtime.scenarios.by_hook(token)
+    scenario = await runtime.scenarios.by_hook(token) if token and "/" not in token else None
     if scenario is None:
         return error_response(404, "not_found", "no webhook with this address")
     try:

@@ -23,10 +23,12 @@ from scenarist.server.gateway_log import GatewayLogBuffer
 from scenarist.server.group_commit import GroupCommit
 from scenarist.server.metrics import Metrics
 from scenarist.server.scheduler import Scheduler
+from scenarist.server.security import AccessLog
 from scenarist.server.worker import WorkerPool
 from scenarist.settings import Settings
 from scenarist.store.factory import open_store
 from scenarist.store.ports import ActivityRecord, ExecutionRecord, Store
+from scenarist.transport import http_client
 from scenarist.types import Clock, SystemClock
 from scenarist.vault import Vault
 
@@ -48,6 +50,8 @@ class Runtime:
         self._given_store = store
         self.registry = Registry.discover()
         self.metrics = Metrics()
+        self.access_log = AccessLog(settings.data_dir / "access.log")
+        """One access log for the API and the gateway (both front doors write to it)."""
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self.started = False
@@ -63,7 +67,8 @@ class Runtime:
             max_output_bytes=settings.expression_max_output_bytes,
         )
         self.finisher: GroupCommit[Finished] = GroupCommit(self.store.finish_executions)
-        self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault,
+        self.http = http_client()
+        self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
                              expressions=expressions, log=structlog.get_logger("scenarist.run"),
                              finish=self._finish)
         self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
@@ -95,7 +100,7 @@ class Runtime:
             await self.intake.close()
             await self.finisher.close()
             await self.gateway_log.flush()
-            await self.engine.aclose()
+            await self.http.aclose()
             if self._given_store is None:
                 await self.store.close()
         self.started = False

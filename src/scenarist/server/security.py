@@ -151,7 +151,7 @@ class SecurityMiddleware:
         self.runtime = runtime
         self.proxies = parse_networks(settings.trusted_proxies)
         self.public_origin = origin_of(settings.public_url)
-        self.access_log = AccessLog(settings.data_dir / "access.log")
+        self.access_log = runtime.access_log
         idle = settings.session_idle_seconds
         self.idle = timedelta(seconds=idle)
         self.lifetime = timedelta(seconds=settings.session_max_seconds)
