@@ -154,7 +154,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="scenarist-w1-"))
     sink_port, port = free_port(), free_port()
     sink_url = f"http://127.0.0.1:{sink_port}/sink"
-    env = {**os.environ, "SCENARIST_DATA_DIR": str(workdir / "data"), "SCENARIST_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "SCENARIST_DATA_DIR": str(workdir / "data"), "SCENARIST_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "SCENARIST_EGRESS_ALLOW": "127.0.0.0/8,::1"}
     sink = subprocess.Popen([sys.executable, str(HERE / "sink.py"), str(sink_port)])
     server = subprocess.Popen([sys.executable, "-m", "scenarist", "serve", "--port", str(port)], env=env)
     try:

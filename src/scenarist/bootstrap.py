@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 
 import structlog
 
+from scenarist.connections import ConnectionService
+from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
@@ -28,10 +30,14 @@ async def engine_from_settings(settings: Settings, *, clock: Clock | None = None
         timeout_ms=settings.expression_timeout_ms,
         max_output_bytes=settings.expression_max_output_bytes,
     )
-    http = http_client()
+    egress = EgressGuard.from_settings(settings)
+    http = http_client(egress=egress)
+    registry = Registry.discover()
+    connections = ConnectionService(store, registry, vault, clock=clock)
     engine = Engine(
-        store, Registry.discover(), clock=clock, sealer=vault, expressions=expressions, http=http,
-        log=structlog.get_logger("scenarist.run"),
+        store, registry, clock=clock, sealer=vault, expressions=expressions, http=http,
+        log=structlog.get_logger("scenarist.run"), egress=egress,
+        credentials=connections,
     )
     try:
         yield engine

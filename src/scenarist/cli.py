@@ -20,16 +20,22 @@ from rich.table import Table
 from rich.tree import Tree
 
 from scenarist.bootstrap import engine_from_settings
+from scenarist.connections import ConnectionService
 from scenarist.engine.documents import execution_document
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.plan import HandlerNode, Node, Plan, RouterNode
 from scenarist.engine.registry import Registry
+from scenarist.engine.service import InvalidScenario
 from scenarist.engine.validation import validate
 from scenarist.settings import Settings
+from scenarist.store.factory import open_store
 from scenarist.store.ports import ActivityRecord
 from scenarist.types import RunStatus
+from scenarist.vault import Vault, VaultError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Scenarist: automation scenarios.")
+vault_app = typer.Typer(no_args_is_help=True, help="The keys that encrypt stored credentials.")
+app.add_typer(vault_app, name="vault")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -121,7 +127,12 @@ async def _run(scenario_id: str, data: Any, trigger_input: Any, as_json: bool) -
             for problem in checked.problems:
                 err.print(f"[red]{escape(problem.path or '(scenario)')}[/red]: {escape(problem.message)}")
             return EXIT_INVALID
-        scenario = await engine.save_scenario(data, scenario_id=scenario_id)
+        try:
+            scenario = await engine.save_scenario(data, scenario_id=scenario_id)
+        except InvalidScenario as exc:
+            for problem in exc.problems:
+                err.print(f"[red]{escape(problem.path or '(scenario)')}[/red]: {escape(problem.message)}")
+            return EXIT_INVALID
         result = await engine.run(scenario, trigger_input)
         execution = result.execution
         activity = await engine.store.get_activity(execution.account_id, execution.id)
@@ -274,3 +285,24 @@ def apps() -> None:
             table.add_row(entry["key"], conn["key"], "connection", conn["label"])
     out.print(table)
 
+
+@vault_app.command("rotate")
+def vault_rotate() -> None:
+    """Re-encrypt every stored credential under the newest key of SCENARIST_SECRET_KEYS."""
+    try:
+        count, key_id = asyncio.run(_rotate(Settings()))
+    except VaultError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
+    out.print(f"re-encrypted {count} credential(s) under key {key_id!r}")
+
+
+async def _rotate(settings: Settings) -> tuple[int, str]:
+    """Safe while a server uses the same store: each row is swapped only if unchanged."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    vault = Vault.from_settings(settings)
+    store = await open_store(settings.effective_database_url())
+    try:
+        return await ConnectionService(store, Registry.discover(), vault).rotate(), vault.newest_key_id
+    finally:
+        await store.close()

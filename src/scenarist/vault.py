@@ -4,6 +4,10 @@ A sealed value is ``b"S1" | len(key id) | key id | 12-byte nonce | ciphertext+ta
 The newest key encrypts; every configured key decrypts. Keys come from
 ``SCENARIST_SECRET_KEYS`` (``id:base64key,...``, newest first); in the
 embedded default a key file is created in the data dir with mode 0600.
+
+A malformed key list, or stored values sealed under a key id that is not
+configured (``require``), fail loudly with ``VaultError`` naming the key: there
+is never a silent fallback to another key.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -21,6 +27,7 @@ from scenarist.settings import Settings
 
 MAGIC = b"S1"
 KEY_FILE = "secret.key"
+KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class VaultError(Exception):
@@ -31,7 +38,13 @@ class Vault:
     def __init__(self, keys: list[tuple[str, bytes]]) -> None:
         if not keys:
             raise VaultError("no encryption key configured")
+        seen: set[str] = set()
         for key_id, key in keys:
+            if not KEY_ID.fullmatch(key_id):
+                raise VaultError(f"key id {key_id[:64]!r} must be 1 to 64 letters, digits, '_', '.' or '-'")
+            if key_id in seen:
+                raise VaultError(f"key id {key_id!r} is configured twice")
+            seen.add(key_id)
             if len(key) != 32:
                 raise VaultError(f"key {key_id!r} is not 32 bytes (AES-256)")
         self._newest = keys[0][0]
@@ -60,6 +73,20 @@ class Vault:
     def newest_key_id(self) -> str:
         return self._newest
 
+    @property
+    def key_ids(self) -> frozenset[str]:
+        return frozenset(self._ciphers)
+
+    def require(self, key_ids: Iterable[str], what: str = "stored credentials") -> None:
+        """Raise ``VaultError`` naming every key id of ``key_ids`` that is not configured."""
+        missing = sorted(set(key_ids) - self.key_ids)
+        if missing:
+            names = ", ".join(repr(k) for k in missing)
+            raise VaultError(
+                f"{what} are sealed under key id(s) {names}, which SCENARIST_SECRET_KEYS does not hold; "
+                f"configure the key(s) again (after the newest) and run `scenarist vault rotate`"
+            )
+
     def seal(self, plaintext: bytes, aad: bytes = b"") -> bytes:
         nonce = os.urandom(12)
         key_id = self._newest.encode()
@@ -84,7 +111,12 @@ class Vault:
         if sealed[:2] != MAGIC or len(sealed) < 4:
             raise VaultError("not a sealed value")
         n = sealed[2]
-        key_id = sealed[3 : 3 + n].decode()
+        if len(sealed) < 15 + n + 16:
+            raise VaultError("sealed value is truncated")
+        try:
+            key_id = sealed[3 : 3 + n].decode("ascii")
+        except UnicodeDecodeError:
+            raise VaultError("sealed value has a malformed key id") from None
         return key_id, sealed[3 + n : 15 + n], sealed[15 + n :]
 
 

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from scenarist.egress import EgressGuard, EgressPolicy
 from scenarist.sdk import ModuleSpec, RunContext
 from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
@@ -28,6 +29,7 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 BASIC_USER, BASIC_PASSWORD = "ada", "s3cret pass"
 BEARER_TOKEN = "tok-123"
 API_KEY_NAME, API_KEY_VALUE = "X-API-Key", "key-456"
+LOOPBACK_ALLOWED = EgressGuard(EgressPolicy.parse("127.0.0.0/8,::1"))
 
 
 async def echo(request: Request) -> Response:
@@ -193,8 +195,8 @@ class DictState:
 
 @pytest.fixture
 async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    """A real client, as the engine would give it to modules."""
-    async with http_client_for_modules() as client:
+    """A real client, as the engine would give it to modules (loopback allowed: the test server is local)."""
+    async with http_client_for_modules(egress=LOOPBACK_ALLOWED) as client:
         yield client
 
 

@@ -16,7 +16,8 @@ EXAMPLES = Path(__file__).parents[2] / "src" / "scenarist" / "examples"
 
 
 def scenarist(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SCENARIST_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})}
+    environment = {**os.environ, "SCENARIST_DATA_DIR": str(data_dir), "COLUMNS": "200",
+                   "SCENARIST_EGRESS_ALLOW": "127.0.0.0/8,::1", **(env or {})}
     if "SCENARIST_DATABASE_URL" not in (env or {}):
         environment.pop("SCENARIST_DATABASE_URL", None)
     return subprocess.run(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from scenarist.egress import EgressGuard, EgressPolicy
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine, RunResult
 from scenarist.sdk import ERROR_TYPES, App, ConnectionError, ModuleSpec, RateLimitError, RunContext
@@ -86,7 +87,8 @@ def registry() -> Registry:
 
 @pytest.fixture
 async def engine(clock: ManualClock, registry: Registry) -> AsyncIterator[Engine]:
-    eng = Engine(MemoryStore(), registry, clock=clock, sealer=Vault.parse(TEST_KEY), flush_size=7)
+    eng = Engine(MemoryStore(), registry, clock=clock, sealer=Vault.parse(TEST_KEY), flush_size=7,
+                 egress=EgressGuard(EgressPolicy.parse("127.0.0.0/8,::1")))
     yield eng
     await eng.aclose()
 

@@ -7,7 +7,7 @@ from scenarist.sdk import ERROR_TYPES, RETRIED_TYPES, DataError, ModuleError, Ra
 def test_exported_members() -> None:
     assert sorted(scenarist.sdk.__all__) == sorted([
         "ERROR_TYPES", "RETRIED_TYPES", "App", "AuthenticationError", "ConnectionError", "ConnectionType",
-        "DataError", "InvalidConfigurationError", "ModuleError", "ModuleKind", "ModuleSpec",
+        "DataError", "Egress", "InvalidConfigurationError", "ModuleError", "ModuleKind", "ModuleSpec",
         "ModuleTimeoutError", "RateLimitError", "RunContext", "RuntimeError", "ScenarioState",
         "ScenaristError", "TriggerEvent", "run_blocking",
     ])

@@ -27,7 +27,9 @@ BASE_URL = "http://127.0.0.1:8000"
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_keys=TEST_KEYS, **overrides)
+    """Loopback is an allowed egress destination: tests call local servers through modules."""
+    return Settings(**{"data_dir": tmp_path / "data", "secret_keys": TEST_KEYS, "egress_allow": "127.0.0.0/8,::1",
+                       **overrides})
 
 
 @pytest.fixture

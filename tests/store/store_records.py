@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from scenarist.store.ports import (
     AccountRecord,
     ActivityRecord,
+    ConnectionRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
@@ -144,6 +145,21 @@ def token(account_id: str = A, *, at: datetime = T0, **kw: object) -> TokenRecor
     return TokenRecord(**(values | kw))  # type: ignore[arg-type]
 
 
+def connection(account_id: str = A, *, at: datetime = T0, **kw: object) -> ConnectionRecord:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "account_id": account_id,
+        "type": "http.bearer",
+        "name": f"Billing API of {account_id}",
+        "fields": {"base": "https://api.example.com"},
+        "secrets": b"S1\x02k1" + bytes(range(40)),
+        "key_id": "k1",
+        "created_at": at,
+        "updated_at": at,
+    }
+    return ConnectionRecord(**(values | kw))  # type: ignore[arg-type]
+
+
 async def stored_account(store: Store, account_id: str = A, **kw: object) -> AccountRecord:
     record = account(account_id, **kw)
     assert await store.create_account(record) is True
@@ -175,5 +191,6 @@ async def populate(store: Store, account_id: str) -> ScenarioRecord:
     await store.add_gateway_log(gateway_log(account_id, scenario_id=None))
     await store.create_session(session(account_id))
     await store.create_token(token(account_id))
+    await store.put_connection(connection(account_id))
     await store.enqueue_executions([execution(parent, trigger_event="webhook", trigger_input={"body": CANARY})])
     return parent

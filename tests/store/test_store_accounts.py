@@ -205,6 +205,7 @@ async def test_delete_account_erases_every_row_of_it(store: Store) -> None:
         "tokens": [],
         "sessions": [],
         "gateway_logs": [],
+        "connections": [],
     }
     assert await store.export_account(A) == empty
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from scenarist.store.ports import ActivityRecord, ExecutionRecord, Store
+from scenarist.store.ports import ActivityRecord, ExecutionRecord, ScenarioRecord, Store
 from scenarist.store.sql import SqlStore
 from scenarist.store.sql_batch import _ACTIVE_SCENARIOS
 from scenarist.types import RunStatus
@@ -234,3 +235,26 @@ async def test_a_clashing_gateway_log_id_refuses_the_whole_batch(store: Store, c
 async def test_adding_no_gateway_logs_does_nothing(store: Store) -> None:
     await store.add_gateway_logs([])
     assert await store.list_gateway_logs(A) == []
+
+
+async def test_mark_running_sets_queued_runs_running_and_leaves_finished_ones(store: Store) -> None:
+    scenario = await _mark_scenario(store)
+    queued = ExecutionRecord("r1", "acct-m", scenario.id, RunStatus.QUEUED, created_at=_T0)
+    done = ExecutionRecord("r2", "acct-m", scenario.id, RunStatus.QUEUED, created_at=_T0)
+    await store.enqueue_executions([queued, done])
+    await store.finish_executions([(replace(done, status=RunStatus.SUCCESS, finished_at=_T0), [])])
+    await store.mark_running([("r1", _T0 + timedelta(seconds=1)), ("r2", _T0 + timedelta(seconds=1))])
+    first = await store.get_execution("acct-m", "r1")
+    second = await store.get_execution("acct-m", "r2")
+    assert first is not None and first.status == RunStatus.RUNNING
+    assert first.started_at == _T0 + timedelta(seconds=1)
+    assert second is not None and second.status == RunStatus.SUCCESS
+
+
+_T0 = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+async def _mark_scenario(store: Store) -> ScenarioRecord:
+    record = ScenarioRecord("sm", "acct-m", "m", {}, True, _T0, _T0)
+    await store.put_scenario(record)
+    return record

@@ -21,9 +21,19 @@ from typing import Any, Protocol
 import httpx
 from pydantic import ValidationError
 
+from scenarist.engine.credentials import Credentials
 from scenarist.engine.plan import Node, Plan, RouterNode, StepNode
 from scenarist.engine.recorder import Recorder
-from scenarist.sdk import DataError, ModuleError, ModuleTimeoutError, RunContext, TriggerEvent
+from scenarist.sdk import (
+    AuthenticationError,
+    DataError,
+    Egress,
+    InvalidConfigurationError,
+    ModuleError,
+    ModuleTimeoutError,
+    RunContext,
+    TriggerEvent,
+)
 from scenarist.sdk import RuntimeError as ModuleRuntimeError
 from scenarist.store.ports import ActivityRecord, ExecutionRecord, IncompleteRecord, ScenarioRecord, Store
 from scenarist.types import JSON, Bundle, Clock, RunStatus, new_id
@@ -55,6 +65,11 @@ class Services:
     log: Any = None
     flush_size: int = 500
     finish: Finish | None = None
+    egress: Egress | None = None
+    """Where modules may connect (``ctx.egress``); None: ``RunContext``'s open default."""
+
+    credentials: Credentials | None = None
+    """Resolves steps' connections; without it a step with a connection fails."""
 
     async def store_finished(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
         if self.finish is not None:
@@ -253,11 +268,15 @@ class Run:
             resolved = node.params.evaluate(variables)
             params = node.spec.params.model_validate(resolved)
             ctx = self._context(node)
+            if node.connection is not None and ctx.connection is None:
+                ctx.connection = await self._connection(node, node.connection)
             ctx.bundle_index = index
             result = await node.spec.run(ctx, params)
             outputs = _bundles(node, result)
         except Exception as exc:
             error = _module_error(exc, node.id)
+            if isinstance(error, AuthenticationError) and node.connection is not None and self.s.credentials:
+                await self.s.credentials.flag(self.scenario.account_id, node.connection)
             self.operations += 1
             self.recorder.operation(node, index, started, perf_counter() - t0, resolved, None, error)
             return await self._handle(node, variables, error)
@@ -395,9 +414,16 @@ class Run:
                 trigger_input=self.trigger_input,
                 trigger_event=self.trigger_event,
                 responder=self._respond,
+                egress=self.s.egress,
             )
             self._contexts[node.id] = ctx
         return ctx
+
+    async def _connection(self, node: StepNode, connection_id: str) -> dict[str, Any]:
+        """The step's connection for this run, resolved once (the context keeps it)."""
+        if self.s.credentials is None:
+            raise InvalidConfigurationError(f"connection {connection_id!r} cannot be used: no connection store")
+        return await self.s.credentials.resolve(self.scenario.account_id, connection_id, node.spec.connection_types)
 
     def _respond(self, status: int, body: JSON, headers: Mapping[str, str]) -> None:
         self.response = {"status": status, "headers": dict(headers), "body": body}

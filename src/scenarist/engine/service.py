@@ -16,13 +16,15 @@ from typing import Any
 
 import httpx
 
+from scenarist.egress import EgressGuard
+from scenarist.engine.credentials import Credentials, connection_problems
 from scenarist.engine.executor import Finish, Run, RunResult, Sealer, Services
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, Validation, validate
-from scenarist.sdk import TriggerEvent
+from scenarist.sdk import Egress, TriggerEvent
 from scenarist.store.ports import (
     ExecutionRecord,
     NotificationRecord,
@@ -30,6 +32,7 @@ from scenarist.store.ports import (
     ScenarioRecord,
     Store,
 )
+from scenarist.transport import http_client
 from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Clock, RunStatus, SystemClock, new_id
 
 SEALED = "$sealed"
@@ -61,15 +64,21 @@ class Engine:
         log: Any = None,
         flush_size: int = 500,
         finish: Finish | None = None,
+        egress: Egress | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
+        """Without ``egress``, modules may reach public addresses only (the refusing ``EgressGuard``);
+        without ``http``, the engine builds the guarded client of ``scenarist.transport``."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
         self._own_http = http is None
-        self.services = Services(
-            store, self.clock, http or httpx.AsyncClient(timeout=40), sealer, log, flush_size, finish
-        )
+        guard = egress or EgressGuard()
+        http = http or http_client(egress=guard if isinstance(guard, EgressGuard) else None)
+        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, guard)
+        self.services.credentials = credentials
+        """Resolves steps' connections at run time and checks them at save."""
         self._errors: dict[str, int] = {}
         """Consecutive errors per scenario as last written: a success writes only to reset them."""
         self._plans: dict[tuple[str, datetime], Plan] = {}
@@ -91,10 +100,19 @@ class Engine:
         scenario_id: str | None = None,
         active: bool | None = None,
     ) -> ScenarioRecord:
-        """Validate and store (insert or replace) a scenario; raises InvalidScenario."""
+        """Validate and store (insert or replace) a scenario; raises InvalidScenario.
+
+        With ``credentials``, every step's connection must be one of the account's, of
+        a type its module accepts."""
         checked = self.validate(definition)
         if not checked.ok or checked.scenario is None:
             raise InvalidScenario(checked.problems)
+        credentials = self.services.credentials
+        if credentials is not None:
+            plan = compile_plan(checked.scenario, self.registry, self.expressions)
+            problems = await connection_problems(plan, credentials, account_id)
+            if problems:
+                raise InvalidScenario(problems)
         now = self.clock.now()
         existing = await self.store.get_scenario(account_id, scenario_id) if scenario_id else None
         record = ScenarioRecord(

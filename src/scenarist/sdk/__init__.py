@@ -19,6 +19,7 @@ from scenarist.sdk._errors import (
 from scenarist.sdk._module import (
     App,
     ConnectionType,
+    Egress,
     ModuleKind,
     ModuleSpec,
     RunContext,
@@ -35,6 +36,7 @@ __all__ = [
     "ConnectionError",
     "ConnectionType",
     "DataError",
+    "Egress",
     "InvalidConfigurationError",
     "ModuleError",
     "ModuleKind",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, ParamSpec, Protocol, TypeVar
@@ -43,6 +44,24 @@ class ScenarioState(Protocol):
     async def set(self, key: str, value: JSON) -> None: ...
 
 
+class Egress(Protocol):
+    """Where a module may connect: the one check of outgoing addresses (CONTRACT.md section 9)."""
+
+    async def resolve(self, host: str, port: int) -> str:
+        """Resolve ``host`` and return the address to connect to; raise ``ConnectionError``
+        when every address it resolves to is refused. Connect to the address returned
+        (not to ``host`` again), so that the check cannot be raced by DNS."""
+        ...
+
+
+class OpenEgress:
+    """Allows every address (tests of a single module; the engine supplies the real guard)."""
+
+    async def resolve(self, host: str, port: int) -> str:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return str(infos[0][4][0])
+
+
 class Responder(Protocol):
     def __call__(self, status: int, body: JSON, headers: Mapping[str, str]) -> None: ...
 
@@ -56,6 +75,7 @@ class RunContext:
         "bundle_index",
         "clock",
         "connection",
+        "egress",
         "execution_id",
         "http",
         "log",
@@ -83,6 +103,7 @@ class RunContext:
         trigger_input: JSON = None,
         trigger_event: TriggerEvent = "manual",
         responder: Responder | None = None,
+        egress: Egress | None = None,
     ) -> None:
         self.execution_id = execution_id
         self.scenario_id = scenario_id
@@ -98,6 +119,7 @@ class RunContext:
         self.trigger_input = trigger_input
         self.trigger_event = trigger_event
         self._responder = responder
+        self.egress: Egress = egress or OpenEgress()
 
     @property
     def idempotency_key(self) -> str:
@@ -141,7 +163,9 @@ class ConnectionType:
     label: str
     fields: type[BaseModel]
     secret_fields: tuple[str, ...] = ()
-    test: Callable[[Mapping[str, Any]], Awaitable[str]] | None = None
+    test: Callable[..., Awaitable[str]] | None = None
+    """Called as ``await test(fields, egress=guard)``: connect through the guard, return a
+    short message, raise a ModuleError (AuthenticationError for refused credentials)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from scenarist.engine.documents import execution_summary, iso
 from scenarist.engine.executor import RunResult
 from scenarist.engine.service import InvalidScenario
 from scenarist.server.deps import account_id, runtime
-from scenarist.server.errors import ApiError, not_found
+from scenarist.server.errors import ApiError, not_found, require_storable
 from scenarist.server.executions import execution_detail
 from scenarist.server.runtime import Runtime
 from scenarist.store.ports import ExecutionRecord, ScenarioRecord
@@ -60,6 +60,7 @@ def public(rt: Runtime, record: ScenarioRecord) -> ScenarioPublic:
 async def _save(
     rt: Runtime, account: str, definition: dict[str, Any], scenario_id: str | None = None
 ) -> ScenarioRecord:
+    require_storable(definition, "")
     try:
         record = await rt.engine.save_scenario(definition, account_id=account, scenario_id=scenario_id)
     except InvalidScenario as exc:
@@ -133,6 +134,7 @@ async def run_scenario(
 ) -> Response:
     record = await _get(rt, account, scenario_id)
     trigger_input = request.input if request else None
+    require_storable(trigger_input, "input")
     execution = ExecutionRecord(
         id=new_id(), account_id=account, scenario_id=record.id, status=RunStatus.QUEUED,
         created_at=rt.clock.now(), trigger_input=rt.engine.seal_input(record, trigger_input), trigger_event="manual",

@@ -6,6 +6,7 @@ same shape and no detail.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import structlog
@@ -33,6 +34,19 @@ class ApiError(Exception):
         self.message = message
         self.path = path
         self.headers = headers
+
+
+def require_storable(value: Any, path: str) -> None:
+    """Refuse (422) JSON that cannot be stored as sent: NaN/Infinity, lone surrogates, absurd depth."""
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError) as exc:
+        reason = "NaN or Infinity" if isinstance(exc, ValueError) else type(exc).__name__
+        if isinstance(exc, UnicodeEncodeError):
+            reason = "text that is not valid Unicode"
+        elif isinstance(exc, RecursionError):
+            reason = "nesting too deep"
+        raise ApiError(422, f"{path or 'body'} holds {reason}, which JSON cannot store", path=path) from None
 
 
 def not_found(what: str = "object") -> ApiError:

@@ -153,13 +153,25 @@ def _parse_body(body: bytes, content_type: str) -> Any:
     kind = content_type.split(";")[0].strip().lower()
     text = body.decode("utf-8", errors="replace")
     if kind == "application/json" or kind.endswith("+json"):
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
+        return _json_or_text(text)
     if kind == "application/x-www-form-urlencoded":
         return _query(text)
     return text
+
+
+def _json_or_text(text: str) -> Any:
+    """Parsed JSON when it is JSON that can be stored again (no NaN/Infinity, no lone
+    surrogates, not absurdly deep); otherwise the text itself."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError, UnicodeEncodeError):
+        return text
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _log(scenario: ScenarioRecord, token: str, request: Request, body: bytes, answer: Response,

@@ -1,6 +1,7 @@
 """Everything a running server holds, built from Settings: one object, no globals.
 
-``Runtime`` owns the store, the engine, the group commits (the intake of
+``Runtime`` owns the store, the connections (it refuses to start when a
+stored credential's key is not configured), the engine, the group commits (the intake of
 runs, the finishing of runs), the worker pool, the scheduler and the periodic
 jobs (retries, purge); the ASGI app's lifespan starts and stops it.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 import structlog
 
+from scenarist.connections import ConnectionService
+from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
@@ -54,6 +57,7 @@ class Runtime:
         """One access log for the API and the gateway (both front doors write to it)."""
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
         self.started = False
         self._timers = timers
 
@@ -62,15 +66,18 @@ class Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.vault = Vault.from_settings(settings)
         self.store = self._given_store or await open_store(settings.effective_database_url())
+        egress = EgressGuard.from_settings(settings)
+        self.connections = ConnectionService(self.store, self.registry, self.vault, clock=self.clock, egress=egress)
+        await self._check_keys()
         expressions = ExpressionEngine(
             clock=self.clock, timeout_ms=settings.expression_timeout_ms,
             max_output_bytes=settings.expression_max_output_bytes,
         )
         self.finisher: GroupCommit[Finished] = GroupCommit(self.store.finish_executions)
-        self.http = http_client()
+        self.http = http_client(egress=egress)
         self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
                              expressions=expressions, log=structlog.get_logger("scenarist.run"),
-                             finish=self._finish)
+                             finish=self._finish, egress=egress, credentials=self.connections)
         self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
         self.scenarios = ScenarioCache(self.store)
         self.gateway_log = GatewayLogBuffer(self.store)
@@ -81,22 +88,31 @@ class Runtime:
             self._start_timers()
         self.started = True
 
+    async def _check_keys(self) -> None:
+        """Refuse to start when a stored credential's key is not configured (``VaultError``)."""
+        try:
+            await self.connections.check_keys()
+        except BaseException:
+            if self._given_store is None:
+                await self.store.close()
+            raise
+
     def _start_timers(self) -> None:
         self._every(RETRY_EVERY, self._retry_due)
-        self._every(PURGE_EVERY, self._purge)
+        self._every(PURGE_EVERY, self.purge)
         self._every(timedelta(seconds=1), self.scheduler.tick)
         self._every(timedelta(seconds=0.25), self.gateway_log.flush)
 
     async def stop(self, drain_seconds: float = 30) -> None:
-        """Stop timers, let in-flight runs finish (up to drain_seconds), close the store."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop the timers between two jobs, let in-flight runs and retries finish (up to
+        drain_seconds), write what is buffered, close the store."""
+        self._stopping.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
         self._tasks.clear()
         if self.started:
             await self.workers.drain(drain_seconds)
+            await self._drain_background(drain_seconds)
             await self.intake.close()
             await self.finisher.close()
             await self.gateway_log.flush()
@@ -105,16 +121,27 @@ class Runtime:
                 await self.store.close()
         self.started = False
 
+    async def _drain_background(self, seconds: float) -> None:
+        if not self._background:
+            return
+        _, late = await asyncio.wait(set(self._background), timeout=seconds)
+        for task in late:
+            task.cancel()
+        for task in late:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     def _every(self, period: timedelta, job: Callable[[], Awaitable[object]]) -> None:
+        """Run ``job`` every ``period`` until ``stop``, which never interrupts a job midway."""
+
         async def loop() -> None:
-            while True:
+            while not self._stopping.is_set():
                 try:
                     await job()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
+                except Exception as exc:  # a periodic job must survive its failures
                     log.error("periodic job failed", job=getattr(job, "__name__", "?"), error=repr(exc))
-                await asyncio.sleep(period.total_seconds())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), period.total_seconds())
 
         self._tasks.append(asyncio.create_task(loop()))
 
@@ -129,7 +156,8 @@ class Runtime:
     async def _retry_due(self) -> None:
         await self.engine.retry_due()
 
-    async def _purge(self) -> dict[str, int]:
+    async def purge(self) -> dict[str, int]:
+        """Apply the retention windows now (the hourly job)."""
         counts = await self.store.purge(self.clock.now(), self.settings.retention())
         if any(counts.values()):
             log.info("purged", **counts)

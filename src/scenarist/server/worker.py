@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -40,6 +41,7 @@ class WorkerPool:
         self._tails: dict[str, asyncio.Future[None]] = {}
         """Per scenario, the end of its latest submitted execution: sequential runs wait on it."""
         self._accepting = True
+        self._marks = RunningMarks(store)
 
     async def start(self) -> None:
         """Requeue what a crash left running, then take up every queued execution."""
@@ -86,6 +88,7 @@ class WorkerPool:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self._marks.close()
 
     async def _run(
         self, execution: ExecutionRecord, waiter: Waiter | None,
@@ -102,6 +105,7 @@ class WorkerPool:
             if previous is not None and scenario.definition.get("settings", {}).get("sequential"):
                 await asyncio.shield(previous)  # arrival order
             async with self._slots:
+                self._marks.add(execution.id, self._engine.clock.now())
                 respond = (lambda response: waiter(response, None)) if waiter else None
                 result = await self._engine.execute(scenario, execution, responder=respond)
             if self._metrics:
@@ -126,3 +130,33 @@ class WorkerPool:
 
         error = {"type": "RuntimeError", "message": message, "step": None}
         await self._store.update_execution(replace(execution, status=RunStatus.ERROR, error=error))
+
+
+class RunningMarks:
+    """Marks started runs ``running`` in the store, in batches, without holding the runs up.
+
+    The store's update applies only to runs still ``queued``, so a mark written
+    after its run finished changes nothing.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pending: list[tuple[str, datetime]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def add(self, execution_id: str, started_at: datetime) -> None:
+        self._pending.append((execution_id, started_at))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._store.mark_running(batch)
+            except Exception as exc:
+                log.warning("could not mark runs running", count=len(batch), error=repr(exc))
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer

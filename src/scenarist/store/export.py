@@ -3,12 +3,13 @@
 The stores load the records; this module decides what leaves. Secrets stay
 out: the password hash, session id hashes and CSRF tokens, API token hashes,
 the resume state of incomplete executions, gateway request and response
-bodies. Times become ISO 8601 strings, enums their values, tuples lists.
+bodies, the sealed secrets of connections and their key ids. Times become
+ISO 8601 strings, enums their values, tuples lists.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -17,6 +18,7 @@ from scenarist.store.codec import copy_json
 from scenarist.store.ports import (
     AccountRecord,
     ActivityRecord,
+    ConnectionRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
@@ -32,6 +34,7 @@ _HIDDEN: dict[type, frozenset[str]] = {
     TokenRecord: frozenset({"token_hash", "account_id"}),
     SessionRecord: frozenset({"id_hash", "csrf_token", "account_id"}),
     GatewayLogRecord: frozenset({"request_body", "response_body"}),
+    ConnectionRecord: frozenset({"secrets", "key_id", "account_id"}),
 }
 
 
@@ -47,6 +50,7 @@ class AccountData:
     tokens: list[TokenRecord]
     sessions: list[SessionRecord]
     gateway_logs: list[GatewayLogRecord]
+    connections: list[ConnectionRecord] = field(default_factory=list)
 
 
 def export(data: AccountData) -> dict[str, Any]:
@@ -60,6 +64,7 @@ def export(data: AccountData) -> dict[str, Any]:
         "tokens": [plain(t) for t in data.tokens],
         "sessions": [plain(s) for s in data.sessions],
         "gateway_logs": [plain(g) for g in data.gateway_logs],
+        "connections": [plain(c) for c in data.connections],
     }
 
 

@@ -22,8 +22,10 @@ from scenarist.store.memory_accounts import by_created as _by_created
 from scenarist.store.memory_accounts import copy_record as _copy
 from scenarist.store.memory_batch import MemoryBatches, updated_execution
 from scenarist.store.memory_batch import gateway_copy as _gateway_copy
+from scenarist.store.memory_connections import MemoryConnections
 from scenarist.store.ports import (
     ActivityRecord,
+    ConnectionRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
@@ -34,7 +36,7 @@ from scenarist.store.ports import (
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class MemoryStore(MemoryBatches, MemoryAccounts):
+class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
     """The ``Store`` port in memory; nothing survives the object."""
 
     def __init__(self) -> None:
@@ -46,6 +48,7 @@ class MemoryStore(MemoryBatches, MemoryAccounts):
         self._notifications: dict[str, NotificationRecord] = {}
         self._state: dict[tuple[ScenarioId, str], JSON] = {}
         self._gateway_logs: dict[str, GatewayLogRecord] = {}
+        self._connections: dict[str, ConnectionRecord] = {}
         self._queue_seq: dict[ExecutionId, int] = {}
         """Each execution's queue number (``SqlStore``'s ``queue_seq``)."""
         self._last_seq = 0
@@ -313,6 +316,7 @@ class MemoryStore(MemoryBatches, MemoryAccounts):
         self._gateway_logs = without(self._gateway_logs, account_id)
         self._sessions = without(self._sessions, account_id)
         self._tokens = without(self._tokens, account_id)
+        self._connections = without(self._connections, account_id)
         self._accounts.pop(account_id, None)
         return self._row_count() < before
 
@@ -327,6 +331,7 @@ class MemoryStore(MemoryBatches, MemoryAccounts):
             self._accounts,
             self._sessions,
             self._tokens,
+            self._connections,
         ]
         return sum(map(len, tables)) + sum(map(len, self._activity.values()))
 
@@ -344,6 +349,7 @@ class MemoryStore(MemoryBatches, MemoryAccounts):
                 replace(_gateway_copy(g), request_body=None, response_body=None)
                 for g in sorted(own(self._gateway_logs, account_id), key=lambda g: (g.received_at, g.id))
             ],
+            connections=await self.list_connections(account_id),
         )
         return export.export(data)
 

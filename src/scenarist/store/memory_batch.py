@@ -8,6 +8,7 @@ the first change.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from scenarist.store.codec import encode_activity
 from scenarist.store.memory_accounts import by_created, copy_record
@@ -65,6 +66,12 @@ class MemoryBatches:
     def _has(self, run: ExecutionRecord) -> bool:
         current = self._executions.get(run.id)
         return current is not None and current.account_id == run.account_id
+
+    async def mark_running(self, started: list[tuple[ExecutionId, datetime]]) -> None:
+        for run_id, at in started:
+            current = self._executions.get(run_id)
+            if current is not None and current.status == RunStatus.QUEUED:
+                self._executions[run_id] = replace(current, status=RunStatus.RUNNING, started_at=at)
 
     async def add_gateway_logs(self, records: list[GatewayLogRecord]) -> None:
         """As the port says."""

@@ -160,6 +160,29 @@ class TokenRecord:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class ConnectionRecord:
+    """Credentials for a service, of one account. The store never sees a secret in clear."""
+
+    id: str
+    account_id: AccountId
+    type: str
+    """The connection type's full key (``http.bearer``)."""
+    name: str
+    fields: dict[str, Any]
+    """The non-secret fields, as JSON."""
+    secrets: bytes
+    """The secret fields as JSON, sealed by the caller with the vault (AES-256-GCM,
+    the connection id as associated data). Anything derived from the credentials
+    (refreshed tokens) is kept here too, so deleting the row deletes it all."""
+    key_id: str
+    """The id of the vault key that sealed ``secrets``."""
+    created_at: datetime
+    updated_at: datetime
+    flagged: bool = False
+    """True once the service refused the credentials (``AuthenticationError``)."""
+
+
 class Store(Protocol):
     # scenarios
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
@@ -308,7 +331,8 @@ class Store(Protocol):
 
     async def delete_account(self, account_id: AccountId) -> bool:
         """Erase the account and every row of it: scenarios, executions, activity,
-        incomplete executions, notifications, state, gateway logs, sessions, tokens."""
+        incomplete executions, notifications, state, gateway logs, sessions, tokens,
+        connections."""
         ...
 
     async def export_account(self, account_id: AccountId) -> dict[str, Any]:
@@ -316,7 +340,8 @@ class Store(Protocol):
         ``account`` (id, email, created_at), ``scenarios``, ``executions`` (each with
         its ``log``), ``incomplete_executions`` (without state), ``notifications``,
         ``tokens`` (id, name, created_at), ``sessions`` (created_at, last_seen_at),
-        ``gateway_logs`` (without bodies). Times as ISO 8601 strings."""
+        ``gateway_logs`` (without bodies), ``connections`` (id, type, name, the
+        non-secret fields, flagged, times; never the sealed secrets). Times as ISO 8601 strings."""
         ...
 
     # sessions
@@ -358,8 +383,50 @@ class Store(Protocol):
         (queue sequence), with their trigger_input."""
         ...
 
+    async def mark_running(self, started: list[tuple[ExecutionId, datetime]]) -> None:
+        """Set ``running`` and ``started_at`` on each execution that is still ``queued``, in one
+        transaction (a run that already finished keeps its status, whatever the order of writes)."""
+        ...
+
     async def requeue_running(self) -> int:
         """Put every ``running`` execution back to ``queued`` (after a crash); the count."""
+        ...
+
+    # connections (credentials)
+    async def put_connection(self, connection: ConnectionRecord) -> None:
+        """Insert or replace (by id) a connection; ``ValueError`` when the id is another account's."""
+        ...
+
+    async def get_connection(self, account_id: AccountId, connection_id: str) -> ConnectionRecord | None: ...
+
+    async def list_connections(self, account_id: AccountId) -> list[ConnectionRecord]:
+        """Oldest first (created_at, then id)."""
+        ...
+
+    async def delete_connection(self, account_id: AccountId, connection_id: str) -> bool:
+        """Delete the connection and everything derived from its credentials (all in its row)."""
+        ...
+
+    async def set_connection_flag(self, account_id: AccountId, connection_id: str, flagged: bool) -> bool:
+        """Set or clear the flag that the service refused the credentials; False when not found."""
+        ...
+
+    async def list_all_connections(self, *, after: str | None = None, limit: int = 500) -> list[ConnectionRecord]:
+        """A page of the connections of every account, by id, those with an id above ``after``
+        (key rotation walks them all with it)."""
+        ...
+
+    async def connection_key_ids(self) -> set[str]:
+        """The vault key ids that the stored connections are sealed with."""
+        ...
+
+    async def reseal_connection(
+        self, connection_id: str, *, expected_key_id: str, expected_secrets: bytes, secrets: bytes, key_id: str,
+        updated_at: datetime,
+    ) -> bool:
+        """Compare-and-swap for key rotation: replace ``secrets`` and ``key_id`` only while the
+        row still holds ``expected_secrets`` sealed under ``expected_key_id`` (what the rotation
+        read); False when the row is gone or changed meanwhile."""
         ...
 
     async def close(self) -> None: ...

@@ -6,7 +6,9 @@ Children reference their parents with ``ON DELETE CASCADE`` and with the
 account in the key, so a row can never hang under another account's parent.
 Scenarios do not reference ``accounts`` (the command line's ``local`` account
 has no row there); sessions and API tokens do. An account's e-mail is unique
-through ``email_key``, its lower-cased form.
+through ``email_key``, its lower-cased form. Connections keep their secret
+fields sealed by the vault (``secrets``, with the sealing ``key_id``); like
+scenarios they do not reference ``accounts``.
 The migrations in ``migrations/versions`` create exactly these tables.
 """
 
@@ -231,4 +233,21 @@ api_tokens = sa.Table(
     sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
     sa.UniqueConstraint("token_hash"),
     sa.Index(None, "account_id", "created_at"),
+)
+
+connections = sa.Table(
+    "connections",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("type", sa.String(128), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("fields", JsonText, nullable=False),
+    sa.Column("secrets", sa.LargeBinary, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("flagged", sa.Boolean, nullable=False),
+    sa.Index(None, "account_id", "created_at"),
+    sa.Index(None, "key_id"),
 )

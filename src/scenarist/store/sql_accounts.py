@@ -4,7 +4,7 @@ An e-mail is unique through ``email_key``, its lower-cased form, so the
 check is the database's and two registrations racing cannot both win.
 Sessions and tokens belong to an existing account (a foreign key).
 ``delete_account`` deletes, child tables first, every row that carries the
-account or hangs under one of its scenarios; on SQLite ``secure_delete``
+account (connections included) or hangs under one of its scenarios; on SQLite ``secure_delete``
 overwrites what it deleted.
 """
 
@@ -33,6 +33,7 @@ from scenarist.store.schema import (
     accounts,
     activity_batches,
     api_tokens,
+    connections,
     executions,
     gateway_logs,
     incomplete,
@@ -42,6 +43,7 @@ from scenarist.store.schema import (
     sessions,
 )
 from scenarist.store.sql_base import EXECUTION_COLUMNS, GATEWAY_SUMMARY, SqlBase, execution_record, gateway_log_record
+from scenarist.store.sql_connections import connection_record
 from scenarist.types import AccountId, ExecutionId
 
 ACCOUNT_COLUMNS = [c for c in accounts.c if c.name != "email_key"]
@@ -153,6 +155,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
         sa.delete(gateway_logs).where(gateway_logs.c.account_id == account_id),
         sa.delete(sessions).where(sessions.c.account_id == account_id),
         sa.delete(api_tokens).where(api_tokens.c.account_id == account_id),
+        sa.delete(connections).where(connections.c.account_id == account_id),
         sa.delete(accounts).where(accounts.c.id == account_id),
     ]
     return sum([(await conn.execute(statement)).rowcount for statement in statements])
@@ -173,6 +176,7 @@ async def _load(conn: AsyncConnection, account_id: AccountId) -> export.AccountD
             gateway_log_record(r._mapping)
             for r in await _rows(conn, gateway_logs, account_id, "id", GATEWAY_SUMMARY, "received_at")
         ],
+        connections=[connection_record(r) for r in await _rows(conn, connections, account_id)],
     )
 
 

@@ -17,6 +17,8 @@ The statements are built once, with named parameters.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from scenarist.store.codec import encode_activity
@@ -55,6 +57,12 @@ class SqlBatches(SqlBase):
             await conn.execute(_FINISH, updates)
             if batches:
                 await conn.execute(_APPEND_BATCH, batches)
+
+    async def mark_running(self, started: list[tuple[str, datetime]]) -> None:
+        """As the port says: one executemany conditional UPDATE."""
+        if started:
+            async with self._begin() as conn:
+                await conn.execute(_MARK_RUNNING, [{"run_id": rid, "at": at} for rid, at in started])
 
     async def add_gateway_logs(self, records: list[GatewayLogRecord]) -> None:
         """As the port says: one executemany INSERT."""
@@ -99,3 +107,9 @@ def _append_batch() -> sa.Insert:
 
 
 _APPEND_BATCH = _append_batch()
+
+_MARK_RUNNING = (
+    sa.update(executions)
+    .where(executions.c.id == sa.bindparam("run_id"), executions.c.status == "queued")
+    .values(status="running", started_at=sa.bindparam("at"))
+)

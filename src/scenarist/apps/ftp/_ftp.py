@@ -1,0 +1,281 @@
+"""FTP and FTPS sessions on the standard library's ``ftplib``, run in worker threads.
+
+``ftplib.FTP_TLS`` is mature, has no dependencies and, by default, opens
+passive data connections to the address of the control connection rather than
+the one the server announces: the data channel cannot be pointed at another
+host behind the egress guard. ``_Client`` adds what it lacks: connecting to a
+resolved address while checking the certificate against the host name, implicit
+TLS, and TLS session reuse on data connections (which many servers demand).
+
+Failures become the contract's errors in ``_translated``: 530 on login is an
+``AuthenticationError``, other 5xx replies on files are ``DataError``, 4xx
+replies and broken connections ``ConnectionError``, silences ``ModuleTimeoutError``.
+"""
+
+from __future__ import annotations
+
+import ftplib
+import io
+import posixpath
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from scenarist.apps.ftp._connection import FtpFields
+from scenarist.apps.ftp._entries import Entry, from_list_line, from_mlsd
+from scenarist.sdk import (
+    AuthenticationError,
+    ConnectionError,
+    DataError,
+    InvalidConfigurationError,
+    ModuleError,
+    ModuleTimeoutError,
+    run_blocking,
+)
+
+T = TypeVar("T")
+BLOCK_SIZE = 64 * 1024
+_UNSUPPORTED = ("500", "502")
+_PROTOCOLS = {"explicit_tls": "FTPS (explicit TLS)", "implicit_tls": "FTPS (implicit TLS)", "none": "FTP"}
+
+
+class _TooLarge(Exception):
+    """A download went over its limit."""
+
+
+class _Client(ftplib.FTP_TLS):
+    """``FTP_TLS`` that connects to an address but checks TLS against ``server_name``."""
+
+    def __init__(self, server_name: str, context: ssl.SSLContext, timeout: float, implicit: bool) -> None:
+        super().__init__(context=context, timeout=timeout)
+        self.server_name = server_name
+        self.implicit = implicit
+        self.data_protected = False
+
+    def connect(self, host: str = "", port: int = 0, timeout: float = -999, source_address: Any = None) -> str:
+        if not self.implicit:
+            return super().connect(host, port, timeout, source_address)
+        self.host, self.port = host, port
+        raw = socket.create_connection((host, port), self.timeout)
+        try:
+            self.sock = self.context.wrap_socket(raw, server_hostname=self.server_name)
+        except BaseException:
+            raw.close()
+            raise
+        self.af = self.sock.family
+        self.file = self.sock.makefile("r", encoding=self.encoding)
+        self.welcome = self.getresp()
+        return self.welcome
+
+    def auth(self) -> str:
+        """``AUTH TLS``, then TLS on the control connection, checked against the host name."""
+        reply = self.voidcmd("AUTH TLS")
+        assert self.sock is not None
+        self.sock = self.context.wrap_socket(self.sock, server_hostname=self.server_name)
+        self.file = self.sock.makefile(mode="r", encoding=self.encoding)
+        return reply
+
+    def prot_p(self) -> str:
+        reply = super().prot_p()
+        self.data_protected = True
+        return reply
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)  # noqa: S321 - TLS-wrapped below unless plain was chosen
+        if self.data_protected:
+            session = getattr(self.sock, "session", None)
+            try:
+                conn = self.context.wrap_socket(conn, server_hostname=self.server_name, session=session)
+            except BaseException:
+                conn.close()
+                raise
+        return conn, size
+
+
+def _tls_context(fields: FtpFields) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if fields.ca_cert:
+        context.load_verify_locations(cadata=fields.ca_cert)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not fields.tls_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class FtpSession:
+    """A logged-in FTP or FTPS session; every call runs in a worker thread."""
+
+    def __init__(self, client: _Client, protocol: str) -> None:
+        self._client = client
+        self.protocol = protocol
+
+    @classmethod
+    async def open(cls, fields: FtpFields, address: str) -> FtpSession:
+        """Connect to ``address``, secure the connection as ``fields.security`` says, log in."""
+        try:
+            context = _tls_context(fields)
+        except (ssl.SSLError, ValueError) as exc:
+            raise InvalidConfigurationError("ca_cert is not a readable PEM certificate") from exc
+        client = _Client(fields.host, context, fields.timeout_seconds, fields.security == "implicit_tls")
+        try:
+            await run_blocking(_login, client, fields, address)
+        except BaseException:
+            client.close()
+            raise
+        return cls(client, _PROTOCOLS[fields.security])
+
+    async def list_folder(self, folder: str) -> list[Entry]:
+        return await self._call(self._list, folder)
+
+    async def read(self, path: str, max_bytes: int) -> bytes:
+        return await self._call(self._read, path, max_bytes)
+
+    async def write(self, path: str, data: bytes, *, overwrite: bool) -> None:
+        await self._call(self._write, path, data, overwrite)
+
+    async def delete(self, path: str) -> None:
+        await self._call(self._client.delete, path)
+
+    async def make_folders(self, folder: str) -> None:
+        await self._call(self._make_folders, folder)
+
+    async def close(self) -> None:
+        await run_blocking(self._quit)
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        with _translated():
+            return await run_blocking(fn, *args)
+
+    # --- blocking parts, in a worker thread --------------------------------
+
+    def _list(self, folder: str) -> list[Entry]:
+        try:
+            lines = list(self._client.mlsd(folder))
+        except ftplib.error_perm as exc:
+            if not str(exc).startswith(_UNSUPPORTED):
+                raise
+            return self._list_plain(folder)
+        found = (from_mlsd(folder, name, facts) for name, facts in lines)
+        return [entry for entry in found if entry is not None]
+
+    def _list_plain(self, folder: str) -> list[Entry]:
+        lines: list[str] = []
+        self._client.retrlines(f"LIST {folder}" if folder else "LIST", lines.append)
+        now = datetime.now(UTC)
+        found = (from_list_line(folder, line, now) for line in lines)
+        return [entry for entry in found if entry is not None]
+
+    def _read(self, path: str, max_bytes: int) -> bytes:
+        buffer = io.BytesIO()
+
+        def take(block: bytes) -> None:
+            if buffer.tell() + len(block) > max_bytes:
+                raise _TooLarge
+            buffer.write(block)
+
+        try:
+            self._client.retrbinary(f"RETR {path}", take, blocksize=BLOCK_SIZE)
+        except _TooLarge:
+            raise DataError(f"{path} is larger than max_bytes ({max_bytes} bytes)") from None
+        return buffer.getvalue()
+
+    def _write(self, path: str, data: bytes, overwrite: bool) -> None:
+        if not overwrite and self._exists(path):
+            raise DataError(f"{path} already exists (overwrite is off)")
+        self._client.storbinary(f"STOR {path}", io.BytesIO(data), blocksize=BLOCK_SIZE)
+
+    def _exists(self, path: str) -> bool:
+        folder, name = posixpath.split(path.rstrip("/"))
+        try:
+            return any(entry.name == name for entry in self._list(folder))
+        except ftplib.error_perm:
+            return False
+
+    def _make_folders(self, folder: str) -> None:
+        parts = [part for part in folder.split("/") if part]
+        current = "/" if folder.startswith("/") else ""
+        for part in parts:
+            current = posixpath.join(current, part)
+            try:
+                self._client.mkd(current)
+            except ftplib.error_perm:
+                continue
+
+    def _quit(self) -> None:
+        try:
+            self._client.quit()
+        except (OSError, EOFError, ftplib.Error):
+            pass
+        finally:
+            self._client.close()
+
+
+def _login(client: _Client, fields: FtpFields, address: str) -> None:
+    with _translated(login=True):
+        client.connect(address, fields.effective_port)
+        if fields.security == "explicit_tls":
+            _start_tls(client)
+        client.login(fields.username, fields.password, secure=False)
+        if fields.security != "none":
+            client.prot_p()
+        client.set_pasv(fields.passive)
+        client.voidcmd("TYPE I")
+
+
+def _start_tls(client: _Client) -> None:
+    try:
+        client.auth()
+    except ftplib.error_perm as exc:
+        raise InvalidConfigurationError(
+            f"the server does not offer TLS (AUTH TLS answered {_reply(exc)}); "
+            "choose security 'none' only if plain text is acceptable"
+        ) from exc
+
+
+@contextmanager
+def _translated(*, login: bool = False) -> Iterator[None]:
+    """Turn ``ftplib``, socket and TLS failures into the contract's errors."""
+    try:
+        yield
+    except ModuleError:
+        raise
+    except ftplib.error_perm as exc:
+        raise _permanent(exc, login) from exc
+    except ftplib.error_temp as exc:
+        raise ConnectionError(f"the FTP server is temporarily unable to comply: {_reply(exc)}") from exc
+    except (ftplib.error_reply, ftplib.error_proto) as exc:
+        raise ConnectionError(f"the FTP server answered unexpectedly: {_reply(exc)}") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise AuthenticationError(
+            f"the server's TLS certificate was not accepted ({exc.verify_message}); "
+            "give its certificate as ca_cert or check the host name"
+        ) from exc
+    except TimeoutError as exc:
+        raise ModuleTimeoutError("the FTP server did not answer in time") from exc
+    except ssl.SSLError as exc:
+        raise ConnectionError(f"TLS failed: {exc.reason or exc}") from exc
+    except (OSError, EOFError) as exc:
+        raise ConnectionError(f"the FTP connection failed: {_os_reason(exc)}") from exc
+
+
+def _permanent(exc: ftplib.error_perm, login: bool) -> ModuleError:
+    reply = _reply(exc)
+    if reply.startswith("530"):
+        return AuthenticationError(f"the FTP server refused the login: {reply}")
+    if login:
+        return InvalidConfigurationError(f"the FTP server refused the session: {reply}")
+    return DataError(f"the FTP server refused: {reply}")
+
+
+def _reply(exc: BaseException) -> str:
+    return str(exc).strip()[:300] or type(exc).__name__
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

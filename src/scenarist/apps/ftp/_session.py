@@ -1,0 +1,77 @@
+"""One logged-in session with a file server, whatever the protocol.
+
+Every module opens a session for its operation and closes it afterwards:
+``async with open_session(fields, egress) as session: ...``. The address comes
+from the egress guard (CONTRACT.md section 9); the host name the user gave is
+kept for the TLS certificate check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from scenarist.apps.ftp._connection import FtpFields, SftpFields
+from scenarist.apps.ftp._entries import Entry
+from scenarist.apps.ftp._ftp import FtpSession
+from scenarist.apps.ftp._sftp import SftpSession
+from scenarist.sdk import ConnectionError, Egress
+
+
+class Session(Protocol):
+    """What the modules need from a server; paths are the server's (``/`` separated)."""
+
+    protocol: str
+    """How the session travels: "FTP", "FTPS (explicit TLS)", "FTPS (implicit TLS)" or "SFTP"."""
+
+    async def list_folder(self, folder: str) -> list[Entry]:
+        """The entries of ``folder`` ("" is the login directory); ``DataError`` when it does not exist."""
+        ...
+
+    async def read(self, path: str, max_bytes: int) -> bytes:
+        """The content of the file ``path``; ``DataError`` when missing or over ``max_bytes``."""
+        ...
+
+    async def write(self, path: str, data: bytes, *, overwrite: bool) -> None:
+        """Store ``data`` as ``path``; ``DataError`` when it exists and ``overwrite`` is false."""
+        ...
+
+    async def delete(self, path: str) -> None:
+        """Remove the file ``path``; ``DataError`` when there is none."""
+        ...
+
+    async def make_folders(self, folder: str) -> None:
+        """Create ``folder`` and its missing parents."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SystemEgress:
+    """Resolves with the system resolver; only where no egress guard was handed in."""
+
+    async def resolve(self, host: str, port: int) -> str:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ConnectionError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
+        return str(infos[0][4][0])
+
+
+@asynccontextmanager
+async def open_session(fields: FtpFields | SftpFields, egress: Egress) -> AsyncIterator[Session]:
+    """A logged-in session on the server ``fields`` describe, closed on the way out."""
+    session: Session
+    if isinstance(fields, SftpFields):
+        address = await egress.resolve(fields.host, fields.port)
+        session = await SftpSession.open(fields, address)
+    else:
+        address = await egress.resolve(fields.host, fields.effective_port)
+        session = await FtpSession.open(fields, address)
+    try:
+        yield session
+    finally:
+        await session.close()

@@ -1,0 +1,56 @@
+"""The PostgreSQL app (asyncpg): run SQL, insert and update rows, watch a table for new rows.
+
+Connection type ``postgres.database`` (host, port, database, username,
+password (secret), tls, ca_cert); TLS is required by default, plain is a
+choice (see ``_connection``). Values come out JSON-safe (see ``_values``).
+
+Modules:
+
+- ``postgres.query`` (search): ``sql`` with ``$1``-style ``parameters``; one bundle per row.
+- ``postgres.insert`` (action): ``table``, ``row``; outputs the inserted row.
+- ``postgres.update`` (action): ``table``, ``values``, ``where`` (equalities); outputs ``{rowcount}``.
+- ``postgres.watch_rows`` (polling trigger): rows whose ``column`` grew past the cursor.
+
+Errors: the server's SQL errors are ``DataError`` with its message; refused
+credentials ``AuthenticationError``; an unreachable server ``ConnectionError``;
+a statement over its time ``ModuleTimeoutError``.
+"""
+
+from scenarist.apps.postgres._connection import CONNECTION_TYPE, DatabaseFields
+from scenarist.apps.postgres._modules import insert, query, update, watch_rows
+from scenarist.apps.postgres._params import InsertParams, QueryParams, UpdateParams, WatchRowsParams
+from scenarist.sdk import App, ModuleSpec
+
+_CONNECTIONS = (CONNECTION_TYPE.key,)
+
+QUERY = ModuleSpec(
+    key="query", label="Run a query",
+    description="Run one SQL statement with positional parameters ($1, $2...) and output one bundle per row.",
+    params=QueryParams, run=query, kind="search", connection_types=_CONNECTIONS, connection_required=True,
+)
+INSERT = ModuleSpec(
+    key="insert", label="Insert a row",
+    description="Insert one row into a table and output it as stored, generated columns included.",
+    params=InsertParams, run=insert, kind="action", connection_types=_CONNECTIONS, connection_required=True,
+)
+UPDATE = ModuleSpec(
+    key="update", label="Update rows",
+    description="Set columns on the rows that match every equality in where; outputs {rowcount}.",
+    params=UpdateParams, run=update, kind="action", connection_types=_CONNECTIONS, connection_required=True,
+)
+WATCH_ROWS = ModuleSpec(
+    key="watch_rows", label="Watch new rows",
+    description="Output the rows added since the last poll, found by a column that only grows (id or timestamp).",
+    params=WatchRowsParams, run=watch_rows, kind="search", connection_types=_CONNECTIONS,
+    connection_required=True, polling=True,
+)
+
+app = App(
+    key="postgres",
+    label="PostgreSQL",
+    description="Query and change a PostgreSQL database; trigger on new rows.",
+    modules=(QUERY, INSERT, UPDATE, WATCH_ROWS),
+    connection_types=(CONNECTION_TYPE,),
+)
+
+__all__ = ["INSERT", "QUERY", "UPDATE", "WATCH_ROWS", "DatabaseFields", "app"]
