@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from scenarist.egress import EgressGuard, EgressPolicy
-from scenarist.sdk import ModuleSpec, RunContext
+from scenarist.sdk import ConnectionError, ModuleSpec, RunContext
 from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
 
@@ -178,6 +178,20 @@ def http_server() -> Iterator[LocalServer]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+class RecordingEgress:
+    """An egress guard that allows one address and remembers what it was asked."""
+
+    def __init__(self, address: str | None) -> None:
+        self.address = address
+        self.asked: list[tuple[str, int]] = []
+
+    async def resolve(self, host: str, port: int) -> str:
+        self.asked.append((host, port))
+        if self.address is None:
+            raise ConnectionError(f"{host} is not an allowed destination")
+        return self.address
 
 
 class DictState:

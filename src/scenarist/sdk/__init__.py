@@ -16,6 +16,7 @@ from scenarist.sdk._errors import (
     RuntimeError,
     ScenaristError,
 )
+from scenarist.sdk._fields import connection_fields
 from scenarist.sdk._module import (
     App,
     ConnectionType,
@@ -27,6 +28,7 @@ from scenarist.sdk._module import (
     TriggerEvent,
     run_blocking,
 )
+from scenarist.sdk._tls import PinnedHostContext, client_ssl_context
 
 __all__ = [
     "ERROR_TYPES",
@@ -42,11 +44,14 @@ __all__ = [
     "ModuleKind",
     "ModuleSpec",
     "ModuleTimeoutError",
+    "PinnedHostContext",
     "RateLimitError",
     "RunContext",
     "RuntimeError",
     "ScenarioState",
     "ScenaristError",
     "TriggerEvent",
+    "client_ssl_context",
+    "connection_fields",
     "run_blocking",
 ]

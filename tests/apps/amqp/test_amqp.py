@@ -19,21 +19,7 @@ from scenarist.sdk import (
     ModuleError,
 )
 from tests.apps.amqp.conftest import HOST, PORT, connection_for
-from tests.apps.conftest import MakeContext, RunModule
-
-
-class RecordingEgress:
-    """An egress guard that allows one address and remembers what it was asked."""
-
-    def __init__(self, address: str | None) -> None:
-        self.address = address
-        self.asked: list[tuple[str, int]] = []
-
-    async def resolve(self, host: str, port: int) -> str:
-        self.asked.append((host, port))
-        if self.address is None:
-            raise ConnectionError(f"{host} is not an allowed destination")
-        return self.address
+from tests.apps.conftest import MakeContext, RecordingEgress, RunModule
 
 
 async def _take(queue: aio_pika.abc.AbstractQueue) -> aio_pika.abc.AbstractIncomingMessage:

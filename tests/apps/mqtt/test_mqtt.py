@@ -13,22 +13,8 @@ from pydantic import ValidationError
 
 from scenarist.apps.mqtt import PUBLISH, SUBSCRIBE, app
 from scenarist.sdk import ConnectionError, InvalidConfigurationError, ModuleError, RunContext
-from tests.apps.conftest import MakeContext, RunModule
+from tests.apps.conftest import MakeContext, RecordingEgress, RunModule
 from tests.apps.mqtt.conftest import HOST, PORT, connection_for
-
-
-class RecordingEgress:
-    """An egress guard that allows one address and remembers what it was asked."""
-
-    def __init__(self, address: str | None) -> None:
-        self.address = address
-        self.asked: list[tuple[str, int]] = []
-
-    async def resolve(self, host: str, port: int) -> str:
-        self.asked.append((host, port))
-        if self.address is None:
-            raise ConnectionError(f"{host} is not an allowed destination")
-        return self.address
 
 
 def _context(module_context: MakeContext, connection: dict[str, Any]) -> RunContext:

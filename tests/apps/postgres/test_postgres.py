@@ -18,22 +18,8 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleTimeoutError,
 )
-from tests.apps.conftest import MakeContext, RunModule
+from tests.apps.conftest import MakeContext, RecordingEgress, RunModule
 from tests.apps.postgres.conftest import HOST, PORT, connection_for
-
-
-class RecordingEgress:
-    """An egress guard that allows one address and remembers what it was asked."""
-
-    def __init__(self, address: str | None) -> None:
-        self.address = address
-        self.asked: list[tuple[str, int]] = []
-
-    async def resolve(self, host: str, port: int) -> str:
-        self.asked.append((host, port))
-        if self.address is None:
-            raise ConnectionError(f"{host} is not an allowed destination")
-        return self.address
 
 
 async def test_query_outputs_one_json_safe_bundle_per_row(run_module: RunModule, pg: dict[str, Any],

@@ -27,6 +27,8 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    client_ssl_context,
+    connection_fields,
 )
 
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -57,44 +59,16 @@ class BrokerFields(BaseModel):
     )
 
 
-class _PinnedHostContext(ssl.SSLContext):
-    """An SSL context that checks the configured host name even when we dial its address."""
-
-    pinned_hostname: str | None = None
-
-    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
-                 server_hostname: str | bytes | None = None, session: Any = None) -> ssl.SSLObject:
-        return super().wrap_bio(incoming, outgoing, server_side, self.pinned_hostname or server_hostname, session)
-
-
 def tls_context(fields: BrokerFields) -> ssl.SSLContext | None:
     """A verifying client context (None when TLS is off)."""
     if not fields.tls:
         return None
-    context = _PinnedHostContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.pinned_hostname = fields.host
-    try:
-        if fields.ca_cert:
-            context.load_verify_locations(cadata=fields.ca_cert)
-        else:
-            context.load_default_certs()
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
-    return context
+    return client_ssl_context(ca_cert=fields.ca_cert, pinned_hostname=fields.host)
 
 
 def fields_of(connection: Mapping[str, Any] | None) -> BrokerFields:
     """The validated fields of an ``amqp.broker`` connection."""
-    if connection is None:
-        raise InvalidConfigurationError("this module needs an amqp.broker connection")
-    if connection.get("type") != "amqp.broker":
-        raise InvalidConfigurationError(f"expected an amqp.broker connection, not {connection.get('type')!r}")
-    try:
-        return BrokerFields.model_validate(connection.get("fields") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the amqp.broker connection is incomplete: {problems}") from exc
+    return connection_fields(connection, BrokerFields, "amqp.broker", article="an")
 
 
 def mapped_error(exc: BaseException, fields: BrokerFields) -> ModuleError:

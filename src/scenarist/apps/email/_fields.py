@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scenarist.sdk import InvalidConfigurationError, run_blocking
+from scenarist.sdk import InvalidConfigurationError, client_ssl_context, run_blocking
 
 SmtpSecurity = Literal["starttls", "ssl", "none"]
 ImapSecurity = Literal["ssl", "starttls", "none"]
@@ -132,20 +132,6 @@ def validate_fields(model: type[F], fields: Mapping[str, Any], key: str) -> F:
         raise InvalidConfigurationError(f"the {key} connection is incomplete: {problems}") from exc
 
 
-def _build_tls_context(tls_verify: bool, ca_cert: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ca_cert:
-        context.load_verify_locations(cadata=ca_cert)
-    if not tls_verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 async def tls_context(fields: _ServerFields) -> ssl.SSLContext:
     """A client TLS context for ``fields`` (built in a thread: it reads the trust store)."""
-    try:
-        return await run_blocking(_build_tls_context, fields.tls_verify, fields.ca_cert)
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
+    return await run_blocking(client_ssl_context, verify=fields.tls_verify, ca_cert=fields.ca_cert, system_roots=True)

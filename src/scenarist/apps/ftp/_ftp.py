@@ -33,6 +33,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    client_ssl_context,
     run_blocking,
 )
 
@@ -95,17 +96,6 @@ class _Client(ftplib.FTP_TLS):
         return conn, size
 
 
-def _tls_context(fields: FtpFields) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if fields.ca_cert:
-        context.load_verify_locations(cadata=fields.ca_cert)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if not fields.tls_verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 class FtpSession:
     """A logged-in FTP or FTPS session; every call runs in a worker thread."""
 
@@ -116,10 +106,7 @@ class FtpSession:
     @classmethod
     async def open(cls, fields: FtpFields, address: str) -> FtpSession:
         """Connect to ``address``, secure the connection as ``fields.security`` says, log in."""
-        try:
-            context = _tls_context(fields)
-        except (ssl.SSLError, ValueError) as exc:
-            raise InvalidConfigurationError("ca_cert is not a readable PEM certificate") from exc
+        context = client_ssl_context(verify=fields.tls_verify, ca_cert=fields.ca_cert, system_roots=True)
         client = _Client(fields.host, context, fields.timeout_seconds, fields.security == "implicit_tls")
         try:
             await run_blocking(_login, client, fields, address)

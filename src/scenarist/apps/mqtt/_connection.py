@@ -25,6 +25,9 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    PinnedHostContext,
+    client_ssl_context,
+    connection_fields,
 )
 
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -56,16 +59,14 @@ class BrokerFields(BaseModel):
     )
 
 
-class _PinnedHostContext(ssl.SSLContext):
-    """An SSL context that checks the configured host name even when we dial its address."""
-
-    pinned_hostname: str | None = None
+class _TrackingContext(PinnedHostContext):
+    """A pinned-host context that remembers the sockets it wrapped."""
 
     def wrap_socket(self, sock: Any, server_side: bool = False, do_handshake_on_connect: bool = True,
                     suppress_ragged_eofs: bool = True, server_hostname: str | bytes | None = None,
                     session: Any = None) -> ssl.SSLSocket:
         wrapped = super().wrap_socket(sock, server_side, do_handshake_on_connect, suppress_ragged_eofs,
-                                      self.pinned_hostname or server_hostname, session)
+                                      server_hostname, session)
         self.__dict__.setdefault("sockets", []).append(wrapped)
         return wrapped
 
@@ -79,30 +80,12 @@ def tls_context(fields: BrokerFields) -> ssl.SSLContext | None:
     """A verifying client context (None when TLS is off)."""
     if not fields.tls:
         return None
-    context = _PinnedHostContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.pinned_hostname = fields.host
-    try:
-        if fields.ca_cert:
-            context.load_verify_locations(cadata=fields.ca_cert)
-        else:
-            context.load_default_certs()
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
-    return context
+    return client_ssl_context(ca_cert=fields.ca_cert, pinned_hostname=fields.host, context_class=_TrackingContext)
 
 
 def fields_of(connection: Mapping[str, Any] | None) -> BrokerFields:
     """The validated fields of an ``mqtt.broker`` connection."""
-    if connection is None:
-        raise InvalidConfigurationError("this module needs an mqtt.broker connection")
-    if connection.get("type") != "mqtt.broker":
-        raise InvalidConfigurationError(f"expected an mqtt.broker connection, not {connection.get('type')!r}")
-    try:
-        return BrokerFields.model_validate(connection.get("fields") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the mqtt.broker connection is incomplete: {problems}") from exc
+    return connection_fields(connection, BrokerFields, "mqtt.broker", article="an")
 
 
 def mapped_error(exc: aiomqtt.MqttError, fields: BrokerFields) -> ModuleError:
@@ -151,7 +134,7 @@ async def connect(
     except aiomqtt.MqttError as exc:
         raise mapped_error(exc, fields) from exc
     finally:
-        if isinstance(context, _PinnedHostContext):
+        if isinstance(context, _TrackingContext):
             context.close_sockets()
 
 

@@ -35,6 +35,8 @@ from scenarist.sdk import (
     Egress,
     InvalidConfigurationError,
     ModuleError,
+    client_ssl_context,
+    connection_fields,
 )
 
 TlsMode = Literal["require", "verify-full", "disable"]
@@ -67,33 +69,14 @@ class DatabaseFields(BaseModel):
     )
 
 
-class _PinnedHostContext(ssl.SSLContext):
-    """An SSL context that checks the configured host name even when we dial its address."""
-
-    pinned_hostname: str | None = None
-
-    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
-                 server_hostname: str | bytes | None = None, session: Any = None) -> ssl.SSLObject:
-        return super().wrap_bio(incoming, outgoing, server_side, self.pinned_hostname or server_hostname, session)
-
-
 def tls_context(fields: DatabaseFields) -> ssl.SSLContext | None:
     """The client TLS context for ``fields.tls`` (None for plain)."""
     if fields.tls == "disable":
         return None
-    context = _PinnedHostContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.pinned_hostname = fields.host
-    try:
-        if fields.ca_cert:
-            context.load_verify_locations(cadata=fields.ca_cert)
-        elif fields.tls == "verify-full":
-            context.load_default_certs()
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
-    context.check_hostname = fields.tls == "verify-full"
-    context.verify_mode = ssl.CERT_REQUIRED if fields.tls == "verify-full" or fields.ca_cert else ssl.CERT_NONE
-    return context
+    full = fields.tls == "verify-full"
+    return client_ssl_context(
+        verify=full or bool(fields.ca_cert), ca_cert=fields.ca_cert, check_hostname=full, pinned_hostname=fields.host
+    )
 
 
 class _ServerWithoutTls(Exception):
@@ -111,15 +94,7 @@ class _StrictTlsConnection(aiomysql.Connection):  # type: ignore[misc]
 
 def fields_of(connection: Mapping[str, Any] | None) -> DatabaseFields:
     """The validated fields of a ``mysql.database`` connection."""
-    if connection is None:
-        raise InvalidConfigurationError("this module needs a mysql.database connection")
-    if connection.get("type") != "mysql.database":
-        raise InvalidConfigurationError(f"expected a mysql.database connection, not {connection.get('type')!r}")
-    try:
-        return DatabaseFields.model_validate(connection.get("fields") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the mysql.database connection is incomplete: {problems}") from exc
+    return connection_fields(connection, DatabaseFields, "mysql.database")
 
 
 def server_error(exc: pymysql.MySQLError) -> ModuleError:

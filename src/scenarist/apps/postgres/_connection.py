@@ -34,6 +34,8 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    client_ssl_context,
+    connection_fields,
 )
 
 TlsMode = Literal["require", "verify-full", "disable"]
@@ -64,50 +66,19 @@ class DatabaseFields(BaseModel):
     )
 
 
-class _PinnedHostContext(ssl.SSLContext):
-    """An SSL context that checks the configured host name even when we dial its address.
-
-    The egress check hands us an IP address to connect to; the certificate
-    must still match the host name the user typed.
-    """
-
-    pinned_hostname: str | None = None
-
-    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
-                 server_hostname: str | bytes | None = None, session: Any = None) -> ssl.SSLObject:
-        return super().wrap_bio(incoming, outgoing, server_side, self.pinned_hostname or server_hostname, session)
-
-
 def tls_context(fields: DatabaseFields) -> ssl.SSLContext | None:
     """The client TLS context for ``fields.tls`` (None for plain)."""
     if fields.tls == "disable":
         return None
-    context = _PinnedHostContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.pinned_hostname = fields.host
-    try:
-        if fields.ca_cert:
-            context.load_verify_locations(cadata=fields.ca_cert)
-        elif fields.tls == "verify-full":
-            context.load_default_certs()
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
-    context.check_hostname = fields.tls == "verify-full"
-    context.verify_mode = ssl.CERT_REQUIRED if fields.tls == "verify-full" or fields.ca_cert else ssl.CERT_NONE
-    return context
+    full = fields.tls == "verify-full"
+    return client_ssl_context(
+        verify=full or bool(fields.ca_cert), ca_cert=fields.ca_cert, check_hostname=full, pinned_hostname=fields.host
+    )
 
 
 def fields_of(connection: Mapping[str, Any] | None) -> DatabaseFields:
     """The validated fields of a ``postgres.database`` connection."""
-    if connection is None:
-        raise InvalidConfigurationError("this module needs a postgres.database connection")
-    if connection.get("type") != "postgres.database":
-        raise InvalidConfigurationError(f"expected a postgres.database connection, not {connection.get('type')!r}")
-    try:
-        return DatabaseFields.model_validate(connection.get("fields") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the postgres.database connection is incomplete: {problems}") from exc
+    return connection_fields(connection, DatabaseFields, "postgres.database")
 
 
 def server_error(exc: asyncpg.PostgresError) -> ModuleError:

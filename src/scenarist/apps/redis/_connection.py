@@ -27,6 +27,8 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    client_ssl_context,
+    connection_fields,
 )
 
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -57,31 +59,11 @@ class ServerFields(BaseModel):
     )
 
 
-class _PinnedHostContext(ssl.SSLContext):
-    """An SSL context that checks the configured host name even when we dial its address."""
-
-    pinned_hostname: str | None = None
-
-    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
-                 server_hostname: str | bytes | None = None, session: Any = None) -> ssl.SSLObject:
-        return super().wrap_bio(incoming, outgoing, server_side, self.pinned_hostname or server_hostname, session)
-
-
 def tls_context(fields: ServerFields) -> ssl.SSLContext | None:
     """A verifying client context (None when TLS is off)."""
     if not fields.tls:
         return None
-    context = _PinnedHostContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.pinned_hostname = fields.host
-    try:
-        if fields.ca_cert:
-            context.load_verify_locations(cadata=fields.ca_cert)
-        else:
-            context.load_default_certs()
-    except ssl.SSLError as exc:
-        raise InvalidConfigurationError(f"ca_cert is not a usable PEM certificate: {exc}") from exc
-    return context
+    return client_ssl_context(ca_cert=fields.ca_cert, pinned_hostname=fields.host)
 
 
 class _Connection(aioredis.Connection):
@@ -100,15 +82,7 @@ class _Connection(aioredis.Connection):
 
 def fields_of(connection: Mapping[str, Any] | None) -> ServerFields:
     """The validated fields of a ``redis.server`` connection."""
-    if connection is None:
-        raise InvalidConfigurationError("this module needs a redis.server connection")
-    if connection.get("type") != "redis.server":
-        raise InvalidConfigurationError(f"expected a redis.server connection, not {connection.get('type')!r}")
-    try:
-        return ServerFields.model_validate(connection.get("fields") or {})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the redis.server connection is incomplete: {problems}") from exc
+    return connection_fields(connection, ServerFields, "redis.server")
 
 
 def mapped_error(exc: Exception, fields: ServerFields) -> ModuleError:
