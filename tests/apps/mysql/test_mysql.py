@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from scenarist.apps.mysql import INSERT, QUERY, UPDATE, WATCH_ROWS, app
-from scenarist.apps.mysql._values import time_text
+from scenarist.apps.sql.mysql import INSERT, QUERY, UPDATE, WATCH_ROWS, app, time_text
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,

@@ -9,8 +9,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from scenarist.apps.postgres import INSERT, QUERY, UPDATE, WATCH_ROWS, app
-from scenarist.apps.postgres._connection import DatabaseFields, tls_context
+from scenarist.apps.sql._connection import tls_context
+from scenarist.apps.sql.postgres import INSERT, QUERY, UPDATE, WATCH_ROWS, app
+from scenarist.apps.sql.postgres import PostgresFields as DatabaseFields
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,

@@ -1,29 +1,34 @@
-"""Between MySQL values and JSON.
+"""Between database values and JSON, out of the database (a row becomes a bundle).
 
-Out (a row becomes a bundle, column names as keys):
+- ``numeric``/``DECIMAL``: a JSON number when it is an integer or a float prints it back
+  exactly (``12.50`` -> ``12.5``), else a string that keeps every digit
+  (``"0.1000000000000000055"``); NaN and infinities become strings;
+- dates, times and timestamps: ISO 8601 text (as the driver gives them, offset included when known);
+- durations (PostgreSQL ``interval``, MySQL ``TIME``): as the dialect says (``Durations``);
+- bytes: base64 text; ``uuid``, ``inet`` and other objects: their text;
+- parsed JSON and arrays: converted element by element; MySQL ``SET``: its members, sorted.
 
-- ``DECIMAL``: a JSON number when it is an integer or a float prints it back
-  exactly (``12.50`` -> ``12.5``), else a string that keeps every digit;
-- ``DATE``, ``DATETIME``, ``TIMESTAMP``: ISO 8601 text (as stored, no offset);
-  ``TIME``: ``HH:MM:SS`` text (``-`` in front when negative, ``.ffffff`` when it has a fraction);
-- ``BLOB``, ``BINARY``, ``BIT``: base64 text; ``JSON`` columns: their text (MariaDB
-  stores JSON as text, so both servers answer alike).
-
-In (``%s`` parameters): the driver escapes each value; objects and lists
-become JSON text (compare with ``JSON_CONTAINS(%s, col)`` for an IN-list).
+What goes in (statement parameters) is the dialect's business.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from scenarist.types import JSON, Bundle
+
+Durations = Callable[[dt.timedelta], JSON]
+"""How a dialect writes a duration in JSON."""
+
+
+def seconds(value: dt.timedelta) -> JSON:
+    """A duration as seconds (PostgreSQL ``interval``)."""
+    return value.total_seconds()
 
 
 def json_number(value: Decimal) -> JSON:
@@ -36,17 +41,7 @@ def json_number(value: Decimal) -> JSON:
     return as_float if Decimal(repr(as_float)) == value else str(value)
 
 
-def time_text(value: dt.timedelta) -> str:
-    """A ``TIME`` value (the driver's timedelta) as ``[-]HH:MM:SS[.ffffff]``."""
-    sign, micros = ("-", -value) if value < dt.timedelta(0) else ("", value)
-    total = micros // dt.timedelta(microseconds=1)
-    seconds, fraction = divmod(total, 1_000_000)
-    hours, rest = divmod(seconds, 3600)
-    text = f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
-    return f"{text}.{fraction:06d}" if fraction else text
-
-
-def to_json(value: Any) -> JSON:
+def to_json(value: Any, durations: Durations = seconds) -> JSON:
     """One column value, JSON-safe (see the module docstring)."""
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -57,27 +52,24 @@ def to_json(value: Any) -> JSON:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
-        return time_text(value)
+        return durations(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v, durations) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v, durations) for v in value]
     if isinstance(value, set | frozenset):
         return sorted(str(v) for v in value)
     return str(value)
 
 
-def row_bundle(record: Mapping[str, Any]) -> Bundle:
+def row_bundle(record: Mapping[str, Any], durations: Durations = seconds) -> Bundle:
     """A row as a bundle: column name to JSON-safe value."""
-    return {name: to_json(value) for name, value in record.items()}
+    return {name: to_json(value, durations) for name, value in record.items()}
 
 
-def parameter(value: JSON) -> Any:
-    """A JSON value as the driver should escape it."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-def cursor_value(value: Any) -> JSON:
+def cursor_value(value: Any, durations: Durations = seconds) -> JSON:
     """A column value as stored in the watch cursor: JSON with its Python type noted."""
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
@@ -85,11 +77,11 @@ def cursor_value(value: Any) -> JSON:
         return {"date": value.isoformat()}
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
-    return to_json(value)
+    return to_json(value, durations)
 
 
 def from_cursor(stored: JSON) -> Any:
-    """Back from ``cursor_value`` to the Python value the driver escapes."""
+    """Back from ``cursor_value`` to the Python value the driver compares with."""
     if isinstance(stored, dict) and len(stored) == 1:
         (kind, text), = stored.items()
         if kind == "datetime":
