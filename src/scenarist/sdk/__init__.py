@@ -17,6 +17,7 @@ from scenarist.sdk._errors import (
     ScenaristError,
 )
 from scenarist.sdk._fields import connection_fields
+from scenarist.sdk._harness import ModuleHarness
 from scenarist.sdk._module import (
     App,
     ConnectionType,
@@ -41,6 +42,7 @@ __all__ = [
     "Egress",
     "InvalidConfigurationError",
     "ModuleError",
+    "ModuleHarness",
     "ModuleKind",
     "ModuleSpec",
     "ModuleTimeoutError",

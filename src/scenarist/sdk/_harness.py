@@ -1,0 +1,167 @@
+"""Run one module of an app without the engine: the app author's test bench.
+
+    async with ModuleHarness(app) as harness:
+        bundles = await harness.run("say_hello", params={"name": "Ada"})
+
+``run`` does what the engine does around one operation, and nothing else:
+it validates the params with the module's pydantic model (a ``DataError``
+naming ``params.<field>``, as the engine raises it), builds a ``RunContext``
+(a real ``httpx.AsyncClient``, the harness's egress, a ``ManualClock``) and
+returns the module's output as a list of bundles. Errors the module raises
+come out as raised. ``harness.state`` is the scenario state, kept across the
+calls of one harness; ``harness.response`` is what ``ctx.respond`` answered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from scenarist.sdk._errors import DataError, RuntimeError
+from scenarist.sdk._module import App, Egress, ModuleSpec, OpenEgress, RunContext, TriggerEvent
+from scenarist.types import JSON, Bundle, Clock, ManualClock
+
+
+class _DictState:
+    """A ScenarioState over a dict; values go through JSON, as the store keeps them."""
+
+    def __init__(self, values: dict[str, JSON]) -> None:
+        self._values = values
+
+    async def get(self, key: str) -> JSON:
+        return json.loads(json.dumps(self._values.get(key)))
+
+    async def set(self, key: str, value: JSON) -> None:
+        self._values[key] = json.loads(json.dumps(value))
+
+
+class ModuleHarness:
+    """Runs the modules of one app the way the engine would, one call at a time.
+
+    ``clock`` defaults to a ``ManualClock``; ``egress`` to ``OpenEgress`` (every
+    address allowed); ``http`` to a client the harness makes and closes on
+    ``__aexit__`` (a client given here, e.g. on an ``httpx.MockTransport``, is
+    the caller's to close).
+    """
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        clock: Clock | None = None,
+        egress: Egress | None = None,
+        http: httpx.AsyncClient | None = None,
+        step_id: str = "step1",
+    ) -> None:
+        self.app = app
+        self.clock: Clock = clock or ManualClock()
+        self.egress: Egress = egress or OpenEgress()
+        self.step_id = step_id
+        self.state: dict[str, JSON] = {}
+        """The scenario state (key to JSON value), shared by every call of this harness."""
+        self.response: dict[str, Any] | None = None
+        """``{"status", "headers", "body"}`` from the last run's ``ctx.respond``, else None."""
+        self._http = http
+        self._owns_http = http is None
+        self._runs = 0
+
+    async def __aenter__(self) -> ModuleHarness:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client the harness made (if it made one)."""
+        if self._owns_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def module(self, key: str) -> ModuleSpec:
+        """The module ``key`` (``"say_hello"`` or ``"greetings.say_hello"``) of the app."""
+        spec = self.app.module(key.removeprefix(f"{self.app.key}."))
+        if spec is None:
+            known = ", ".join(m.key for m in self.app.modules)
+            raise KeyError(f"app {self.app.key!r} has no module {key!r} (it has: {known})")
+        return spec
+
+    async def run(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        connection: Mapping[str, Any] | None = None,
+        trigger_input: JSON = None,
+        trigger_event: TriggerEvent = "manual",
+        state: Mapping[str, JSON] | None = None,
+    ) -> list[Bundle]:
+        """Validate ``params``, run the module once, return its bundles (one for an action).
+
+        ``state`` is merged into ``harness.state`` before the call; ``connection``
+        is what the engine would resolve: ``{"type": "app.type", "fields": {...}}``.
+        """
+        spec = self.module(key)
+        validated = self._validate(spec, params or {})
+        self.state.update(state or {})
+        self.response = None
+        ctx = self._context(spec, connection, trigger_input, trigger_event)
+        result = await spec.run(ctx, validated)
+        return _bundles(spec, result)
+
+    def _validate(self, spec: ModuleSpec, params: Mapping[str, Any]) -> BaseModel:
+        try:
+            return spec.params.model_validate(params)
+        except ValidationError as exc:
+            problems = "; ".join(_problem(e) for e in exc.errors(include_url=False))
+            raise DataError(problems, step=self.step_id) from exc
+
+    def _context(
+        self,
+        spec: ModuleSpec,
+        connection: Mapping[str, Any] | None,
+        trigger_input: JSON,
+        trigger_event: TriggerEvent,
+    ) -> RunContext:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=40)
+        self._runs += 1
+        return RunContext(
+            execution_id=f"harness-{self._runs}",
+            scenario_id="harness",
+            account_id="local",
+            step_id=self.step_id,
+            module=f"{self.app.key}.{spec.key}",
+            clock=self.clock,
+            http=self._http,
+            state=_DictState(self.state),
+            log=logging.getLogger(f"scenarist.apps.{self.app.key}"),
+            connection=connection,
+            trigger_input=trigger_input,
+            trigger_event=trigger_event,
+            responder=self._respond,
+            egress=self.egress,
+        )
+
+    def _respond(self, status: int, body: JSON, headers: Mapping[str, str]) -> None:
+        self.response = {"status": status, "headers": dict(headers), "body": body}
+
+
+def _problem(err: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in err["loc"])
+    return f"params.{loc}: {err['msg']}" if loc else str(err["msg"])
+
+
+def _bundles(spec: ModuleSpec, result: object) -> list[Bundle]:
+    if isinstance(result, dict):
+        return [result]
+    if isinstance(result, list) and all(isinstance(b, dict) for b in result):
+        return result
+    raise RuntimeError(f"{spec.key} returned {type(result).__name__}, not bundles")
