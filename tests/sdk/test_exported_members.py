@@ -8,7 +8,7 @@ def test_exported_members() -> None:
     assert sorted(scenarist.sdk.__all__) == sorted([
         "ERROR_TYPES", "RETRIED_TYPES", "App", "AuthenticationError", "ConnectionError", "ConnectionType",
         "DataError", "Egress", "InvalidConfigurationError", "ModuleError", "ModuleHarness", "ModuleKind", "ModuleSpec",
-        "ModuleTimeoutError", "PinnedHostContext", "RateLimitError", "RunContext", "RuntimeError",
+        "ModuleTimeoutError", "OpenEgress", "PinnedHostContext", "RateLimitError", "RunContext", "RuntimeError",
         "ScenarioState", "ScenaristError", "TriggerEvent", "client_ssl_context", "connection_fields",
         "run_blocking",
     ])

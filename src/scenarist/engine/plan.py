@@ -4,6 +4,7 @@ compiled, aggregators linked to their sources, every step found by its id."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from scenarist.engine.expressions import Compiled, ExpressionEngine
@@ -67,6 +68,11 @@ class Plan:
     @property
     def settings(self) -> ScenarioSettings:
         return self.scenario.settings
+
+    @cached_property
+    def responds(self) -> bool:
+        """Whether a ``webhooks.respond`` step may answer the webhook that started a run."""
+        return any(node.module == "webhooks.respond" for node in self.steps.values())
 
 
 class _Compiler:

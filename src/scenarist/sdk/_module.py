@@ -28,6 +28,7 @@ from typing import Any, Literal, ParamSpec, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from scenarist.sdk._errors import ConnectionError as ModuleConnectionError
 from scenarist.types import JSON, Bundle, Clock
 
 ModuleKind = Literal["trigger", "action", "search", "aggregator"]
@@ -55,10 +56,14 @@ class Egress(Protocol):
 
 
 class OpenEgress:
-    """Allows every address (tests of a single module; the engine supplies the real guard)."""
+    """Allows every address: the system resolver, for a module or connection test run
+    without the engine (which supplies the real guard)."""
 
     async def resolve(self, host: str, port: int) -> str:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ModuleConnectionError(f"{host} could not be resolved: {exc.strerror or exc}") from exc
         return str(infos[0][4][0])
 
 

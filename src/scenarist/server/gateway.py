@@ -83,7 +83,7 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     await runtime.intake.submit(execution)
     if not scenario.active:
         return _accepted()
-    if not _responds(scenario):
+    if not runtime.engine.plan_for(scenario).responds:
         runtime.workers.submit(execution)
         return _accepted()
     return await _run_and_wait(runtime, execution)
@@ -102,10 +102,6 @@ async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord) -> Respons
     except TimeoutError:
         return _accepted(202)
     return _accepted() if response is None else _respond(response)
-
-
-def _responds(scenario: ScenarioRecord) -> bool:
-    return "webhooks.respond" in json.dumps(scenario.definition.get("flow", []))
 
 
 def _accepted(status: int = 200) -> Response:

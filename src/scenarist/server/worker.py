@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -126,8 +127,6 @@ class WorkerPool:
                 self._metrics.queue_depth.set(len(self._running) - 1)
 
     async def _fail(self, execution: ExecutionRecord, message: str) -> None:
-        from dataclasses import replace
-
         error = {"type": "RuntimeError", "message": message, "step": None}
         await self._store.update_execution(replace(execution, status=RunStatus.ERROR, error=error))
 

@@ -8,7 +8,6 @@ TCP, for trusted networks only. AMQP 0-9-1 (RabbitMQ).
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    OpenEgress,
     client_ssl_context,
     connection_fields,
 )
@@ -121,24 +121,13 @@ async def open_channel(
         await connection.close()
 
 
-class _SystemResolver:
-    """Plain DNS, for a connection test run without the engine's egress guard."""
-
-    async def resolve(self, host: str, port: int) -> str:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise ConnectionError(f"{host} could not be resolved: {exc}") from exc
-        return str(infos[0][4][0])
-
-
 async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """Log in and open a channel."""
     try:
         fields = BrokerFields.model_validate(dict(raw_fields))
     except ValidationError as exc:
         raise InvalidConfigurationError(f"the connection is incomplete: {exc.error_count()} problem(s)") from exc
-    async with open_channel(fields, egress or _SystemResolver()):
+    async with open_channel(fields, egress or OpenEgress()):
         pass
     return f"connected to {fields.host}:{fields.port} vhost {fields.vhost} ({'TLS' if fields.tls else 'plain'})"
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from scenarist.apps.email._fields import ImapFields, tls_context, validate_fields
-from scenarist.apps.email._net import DirectEgress, resolve
+from scenarist.apps.email._net import resolve
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,
@@ -33,6 +33,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    OpenEgress,
     run_blocking,
 )
 
@@ -269,5 +270,5 @@ async def check_imap(fields: Mapping[str, Any], *, egress: Egress | None = None)
             raise DataError(f"the mailbox {imap.mailbox!r} cannot be opened: {_text(data)}")
         return int(data[0] or 0)
 
-    messages = await with_imap(imap, egress or DirectEgress(), count)
+    messages = await with_imap(imap, egress or OpenEgress(), count)
     return f"Logged in to {imap.host} as {imap.username}; {imap.mailbox} holds {messages} messages"

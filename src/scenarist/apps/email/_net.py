@@ -8,18 +8,6 @@ import socket
 from scenarist.sdk import ConnectionError, Egress, ModuleTimeoutError
 
 
-class DirectEgress:
-    """Resolves with the system resolver and allows every address.
-
-    Only for a connection test called without the engine's guard; modules
-    always use ``ctx.egress``.
-    """
-
-    async def resolve(self, host: str, port: int) -> str:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        return str(infos[0][4][0])
-
-
 async def resolve(egress: Egress, host: str, port: int) -> str:
     """The address to connect to for ``host``; resolver failures are ``ConnectionError``."""
     try:

@@ -22,7 +22,7 @@ from typing import Any
 import aiosmtplib
 
 from scenarist.apps.email._fields import SmtpFields, tls_context, validate_fields
-from scenarist.apps.email._net import DirectEgress, connect_socket, released
+from scenarist.apps.email._net import connect_socket, released
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,
@@ -31,6 +31,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    OpenEgress,
     run_blocking,
 )
 
@@ -128,7 +129,7 @@ async def smtp_session(
 async def check_smtp(fields: Mapping[str, Any], *, egress: Egress | None = None) -> str:
     """Connect, secure and log in; return what worked. Raises the contract's errors."""
     smtp = validate_fields(SmtpFields, fields, "email.smtp")
-    async with smtp_session(smtp, egress or DirectEgress()) as client:
+    async with smtp_session(smtp, egress or OpenEgress()) as client:
         tls = "TLS" if client.get_transport_info("sslcontext") is not None else "no TLS"
     login = f"logged in as {smtp.username}" if smtp.username else "no login"
     return f"Connected to {smtp.host}:{smtp.effective_port} ({tls}, {login})"

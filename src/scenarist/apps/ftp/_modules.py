@@ -18,8 +18,8 @@ from typing import Any
 from scenarist.apps.ftp._connection import FtpFields, SftpFields, connection_fields, validate_fields
 from scenarist.apps.ftp._entries import Entry, parent
 from scenarist.apps.ftp._params import DeleteParams, DownloadParams, ListParams, UploadParams
-from scenarist.apps.ftp._session import Session, SystemEgress, open_session
-from scenarist.sdk import DataError, Egress, RunContext
+from scenarist.apps.ftp._session import Session, open_session
+from scenarist.sdk import DataError, Egress, OpenEgress, RunContext
 from scenarist.types import Bundle
 
 
@@ -95,7 +95,7 @@ async def _describe(session: Session, fields: FtpFields | SftpFields) -> str:
 
 async def _test(model: type[FtpFields] | type[SftpFields], fields: Mapping[str, Any], egress: Egress | None) -> str:
     checked = validate_fields(model, fields)
-    async with open_session(checked, egress or SystemEgress()) as session:
+    async with open_session(checked, egress or OpenEgress()) as session:
         return await _describe(session, checked)
 
 

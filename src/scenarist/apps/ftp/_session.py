@@ -8,8 +8,6 @@ kept for the TLS certificate check.
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -18,7 +16,7 @@ from scenarist.apps.ftp._connection import FtpFields, SftpFields
 from scenarist.apps.ftp._entries import Entry
 from scenarist.apps.ftp._ftp import FtpSession
 from scenarist.apps.ftp._sftp import SftpSession
-from scenarist.sdk import ConnectionError, Egress
+from scenarist.sdk import Egress
 
 
 class Session(Protocol):
@@ -48,17 +46,6 @@ class Session(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-class SystemEgress:
-    """Resolves with the system resolver; only where no egress guard was handed in."""
-
-    async def resolve(self, host: str, port: int) -> str:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise ConnectionError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
-        return str(infos[0][4][0])
 
 
 @asynccontextmanager

@@ -7,8 +7,6 @@ TCP, for trusted networks only. MQTT 3.1.1.
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -25,6 +23,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    OpenEgress,
     PinnedHostContext,
     client_ssl_context,
     connection_fields,
@@ -104,17 +103,6 @@ def mapped_error(exc: aiomqtt.MqttError, fields: BrokerFields) -> ModuleError:
     return ConnectionError(f"{where} could not be reached or broke off: {text}")
 
 
-class _SystemResolver:
-    """Plain DNS, for a connection test run without the engine's egress guard."""
-
-    async def resolve(self, host: str, port: int) -> str:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise ConnectionError(f"{host} could not be resolved: {exc}") from exc
-        return str(infos[0][4][0])
-
-
 @asynccontextmanager
 async def connect(
     fields: BrokerFields, egress: Egress, *, client_id: str | None = None, persistent: bool = False,
@@ -144,7 +132,7 @@ async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> s
         fields = BrokerFields.model_validate(dict(raw_fields))
     except ValidationError as exc:
         raise InvalidConfigurationError(f"the connection is incomplete: {exc.error_count()} problem(s)") from exc
-    async with connect(fields, egress or _SystemResolver()):
+    async with connect(fields, egress or OpenEgress()):
         pass
     return f"connected to the MQTT broker at {fields.host}:{fields.port} ({'TLS' if fields.tls else 'plain'})"
 

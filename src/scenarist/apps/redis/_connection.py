@@ -7,8 +7,6 @@ TCP, for trusted networks only.
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -27,6 +25,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
+    OpenEgress,
     client_ssl_context,
     connection_fields,
 )
@@ -109,7 +108,7 @@ def mapped_error(exc: Exception, fields: ServerFields) -> ModuleError:
 @asynccontextmanager
 async def connect(fields: ServerFields, egress: Egress | None, seconds: float) -> AsyncIterator[aioredis.Redis]:
     """A client on one connection, closed on the way out; failures as contract errors."""
-    address = await (egress.resolve(fields.host, fields.port) if egress else _default_resolve(fields))
+    address = await (egress or OpenEgress()).resolve(fields.host, fields.port)
     pool = aioredis.ConnectionPool(
         connection_class=_Connection, tls=tls_context(fields), host=address, port=fields.port, db=fields.db,
         username=fields.username or None, password=fields.password or None, max_connections=1,
@@ -124,14 +123,6 @@ async def connect(fields: ServerFields, egress: Egress | None, seconds: float) -
         raise mapped_error(exc, fields) from exc
     finally:
         await client.aclose()
-
-
-async def _default_resolve(fields: ServerFields) -> str:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(fields.host, fields.port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ConnectionError(f"{fields.host} could not be resolved: {exc}") from exc
-    return str(infos[0][4][0])
 
 
 async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> str:

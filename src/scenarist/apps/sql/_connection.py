@@ -14,8 +14,6 @@ unless ``tls`` is ``disable``: there is no silent fallback to plain.
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import ssl
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -27,6 +25,7 @@ from scenarist.sdk import (
     Egress,
     InvalidConfigurationError,
     ModuleError,
+    OpenEgress,
     client_ssl_context,
 )
 
@@ -109,10 +108,4 @@ def transport_error(where: str, exc: BaseException) -> ModuleError:
 
 async def resolve(host: str, port: int, egress: Egress | None) -> str:
     """The address to connect to: through the egress guard when there is one."""
-    if egress is not None:
-        return await egress.resolve(host, port)
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ConnectionError(f"{host} could not be resolved: {exc}") from exc
-    return str(infos[0][4][0])
+    return await (egress or OpenEgress()).resolve(host, port)
