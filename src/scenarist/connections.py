@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from scenarist.engine.registry import Registry
@@ -117,6 +118,12 @@ class ConnectionService:
             return {"type": record.type, "fields": self._open(record)}
         except VaultError as exc:
             raise InvalidConfigurationError(f"connection {connection_id!r} cannot be decrypted: {exc}") from None
+
+    def auth(self, account_id: AccountId, connection_id: str, connection: Mapping[str, Any]) -> httpx.Auth | None:
+        kind = self.registry.connection_type(str(connection.get("type")))
+        if kind is None or kind.auth is None:
+            return None
+        return kind.auth(connection.get("fields") or {})
 
     async def flag(self, account_id: AccountId, connection_id: str) -> None:
         await self.store.set_connection_flag(account_id, connection_id, True)

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from scenarist.egress import EgressGuard, EgressPolicy
+from scenarist.engine.registry import Registry
 from scenarist.sdk import ConnectionError, ModuleSpec, RunContext
 from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
@@ -214,10 +215,15 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+_REGISTRY = Registry.discover()
+
+
 def make_context(
     client: httpx.AsyncClient, module: str, connection: Mapping[str, Any] | None = None
 ) -> RunContext:
-    """A RunContext built the way the engine builds one."""
+    """A RunContext built the way the engine builds one (``ctx.auth`` from the connection type's factory)."""
+    kind = _REGISTRY.connection_type(str(connection.get("type"))) if connection is not None else None
+    auth = kind.auth(connection.get("fields") or {}) if connection is not None and kind and kind.auth else None
     return RunContext(
         execution_id="exec1",
         scenario_id="scen1",
@@ -229,6 +235,7 @@ def make_context(
         state=DictState(),
         log=logging.getLogger("tests.apps"),
         connection=connection,
+        auth=auth,
     )
 
 

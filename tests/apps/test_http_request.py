@@ -39,16 +39,17 @@ def send(run_module: Any, http_server: Any) -> Any:
 # --- the app, described as data ---------------------------------------------
 
 
-def test_app_declares_the_request_action_and_three_connection_types() -> None:
+def test_app_declares_the_request_action_and_its_connection_types() -> None:
     assert app.key == "http"
     assert app.module("request") is REQUEST
     assert REQUEST.kind == "action"
-    assert REQUEST.connection_types == ("http.basic", "http.bearer", "http.api_key")
+    assert REQUEST.connection_types == ("http.basic", "http.bearer", "http.api_key", "http.oauth2")
     secrets = {ct.key: ct.secret_fields for ct in app.connection_types}
     assert secrets == {
         "http.basic": ("password",),
         "http.bearer": ("token",),
         "http.api_key": ("value",),
+        "http.oauth2": ("client_secret",),
     }
 
 

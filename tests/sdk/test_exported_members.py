@@ -8,8 +8,9 @@ def test_exported_members() -> None:
     assert sorted(scenarist.sdk.__all__) == sorted([
         "ERROR_TYPES", "RETRIED_TYPES", "App", "AuthenticationError", "ConnectionError", "ConnectionType",
         "DataError", "Egress", "InvalidConfigurationError", "ModuleError", "ModuleHarness", "ModuleKind", "ModuleSpec",
-        "ModuleTimeoutError", "OpenEgress", "PinnedHostContext", "RateLimitError", "RunContext", "RuntimeError",
-        "ScenarioState", "ScenaristError", "TriggerEvent", "client_ssl_context", "connection_fields",
+        "ModuleTimeoutError", "OAuth2Endpoints", "OpenEgress", "PinnedHostContext", "RateLimitError", "RunContext",
+        "RuntimeError",
+        "ScenarioRunner", "ScenarioState", "ScenaristError", "TriggerEvent", "client_ssl_context", "connection_fields",
         "run_blocking",
     ])
     for name in scenarist.sdk.__all__:

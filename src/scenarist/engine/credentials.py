@@ -9,7 +9,10 @@ the port on the store and the vault.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
+
+import httpx
 
 from scenarist.engine.plan import Plan
 from scenarist.engine.validation import Problem
@@ -26,6 +29,11 @@ class Credentials(Protocol):
     async def resolve(self, account_id: AccountId, connection_id: str, accepted: tuple[str, ...]) -> dict[str, Any]:
         """``{"type": full key, "fields": every field, secrets decrypted}``; raises
         ``InvalidConfigurationError`` with the reason ``problem`` gives."""
+        ...
+
+    def auth(self, account_id: AccountId, connection_id: str, connection: Mapping[str, Any]) -> httpx.Auth | None:
+        """The ``httpx.Auth`` for a resolved connection (``ctx.auth``): its type's ``auth`` factory,
+        or for an OAuth 2.0 type a flow that refreshes (and stores) the tokens; None when the type has none."""
         ...
 
     async def flag(self, account_id: AccountId, connection_id: str) -> None:

@@ -53,6 +53,33 @@ class Sealer(Protocol):
 Finish = Callable[[ExecutionRecord, list[ActivityRecord]], Awaitable[None]]
 """Stores a finished execution with the last of its activity (the server batches these)."""
 
+MAX_SUBSCENARIO_DEPTH = 8
+"""How deep ``scenarios.run`` may nest: a scenario that calls itself stops here."""
+
+
+class SubRuns(Protocol):
+    """Runs a scenario of an account as a child of a run (the engine)."""
+
+    async def run_child(self, account_id: str, scenario_id: str, trigger_input: JSON, depth: int) -> Bundle: ...
+
+
+class _ChildRunner:
+    """``ctx.scenarios``: the account's scenarios, one level deeper than the run that holds it."""
+
+    __slots__ = ("_account_id", "_depth", "_subruns")
+
+    def __init__(self, subruns: SubRuns, account_id: str, depth: int) -> None:
+        self._subruns = subruns
+        self._account_id = account_id
+        self._depth = depth
+
+    async def run(self, scenario_id: str, trigger_input: JSON) -> Bundle:
+        if self._depth > MAX_SUBSCENARIO_DEPTH:
+            raise InvalidConfigurationError(
+                f"sub-scenarios nest deeper than {MAX_SUBSCENARIO_DEPTH} levels: does a scenario call itself?"
+            )
+        return await self._subruns.run_child(self._account_id, scenario_id, trigger_input, self._depth)
+
 
 @dataclass
 class Services:
@@ -70,6 +97,10 @@ class Services:
 
     credentials: Credentials | None = None
     """Resolves steps' connections; without it a step with a connection fails."""
+    subruns: SubRuns | None = None
+    """Runs sub-scenarios (``ctx.scenarios``); None: a step cannot call another scenario."""
+    data_stores: Callable[[str], Any] | None = None
+    """The data stores of an account (``ctx.data_stores``), by account id."""
 
     async def store_finished(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
         if self.finish is not None:
@@ -123,8 +154,11 @@ class Run:
         trigger_event: TriggerEvent = "manual",
         responder: Any = None,
         resume: IncompleteRecord | None = None,
+        depth: int = 0,
     ) -> None:
         self.s = services
+        self.depth = depth
+        """0 for a scenario's own run, 1 for a sub-scenario it called, and so on."""
         self.plan = plan
         self.scenario = scenario
         self.execution = execution
@@ -270,6 +304,7 @@ class Run:
             ctx = self._context(node)
             if node.connection is not None and ctx.connection is None:
                 ctx.connection = await self._connection(node, node.connection)
+                ctx.auth = self._auth(node.connection, ctx.connection)
             ctx.bundle_index = index
             result = await node.spec.run(ctx, params)
             outputs = _bundles(node, result)
@@ -415,6 +450,9 @@ class Run:
                 trigger_event=self.trigger_event,
                 responder=self._respond,
                 egress=self.s.egress,
+                scenarios=(_ChildRunner(self.s.subruns, self.scenario.account_id, self.depth + 1)
+                           if self.s.subruns is not None else None),
+                data_stores=self.s.data_stores(self.scenario.account_id) if self.s.data_stores else None,
             )
             self._contexts[node.id] = ctx
         return ctx
@@ -424,6 +462,10 @@ class Run:
         if self.s.credentials is None:
             raise InvalidConfigurationError(f"connection {connection_id!r} cannot be used: no connection store")
         return await self.s.credentials.resolve(self.scenario.account_id, connection_id, node.spec.connection_types)
+
+    def _auth(self, connection_id: str, connection: Mapping[str, Any]) -> httpx.Auth | None:
+        assert self.s.credentials is not None  # resolved through it
+        return self.s.credentials.auth(self.scenario.account_id, connection_id, connection)
 
     def _respond(self, status: int, body: JSON, headers: Mapping[str, str]) -> None:
         self.response = {"status": status, "headers": dict(headers), "body": body}

@@ -24,7 +24,7 @@ from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, Validation, validate
-from scenarist.sdk import Egress, TriggerEvent
+from scenarist.sdk import ERROR_TYPES, Egress, InvalidConfigurationError, TriggerEvent
 from scenarist.store.ports import (
     ExecutionRecord,
     NotificationRecord,
@@ -33,10 +33,10 @@ from scenarist.store.ports import (
     Store,
 )
 from scenarist.transport import http_client
-from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Clock, RunStatus, SystemClock, new_id
+from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Bundle, Clock, RunStatus, SystemClock, new_id
 
 SEALED = "$sealed"
-TRIGGER_EVENTS: tuple[TriggerEvent, ...] = ("manual", "webhook", "schedule", "retry")
+TRIGGER_EVENTS: tuple[TriggerEvent, ...] = ("manual", "webhook", "schedule", "retry", "scenario")
 
 
 def _trigger_event(value: str) -> TriggerEvent:
@@ -79,6 +79,7 @@ class Engine:
         self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, guard)
         self.services.credentials = credentials
         """Resolves steps' connections at run time and checks them at save."""
+        self.services.subruns = self
         self._errors: dict[str, int] = {}
         """Consecutive errors per scenario as last written: a success writes only to reset them."""
         self._plans: dict[tuple[str, datetime], Plan] = {}
@@ -170,6 +171,31 @@ class Engine:
         result = await run.execute()
         await self._after(scenario, plan, result)
         return result
+
+    async def run_child(self, account_id: AccountId, scenario_id: str, trigger_input: JSON, depth: int) -> Bundle:
+        """``scenarios.run``: run a scenario of ``account_id`` inline, as its own recorded execution,
+        and return ``{"execution_id", "status", "output"}``. A child that ends ``error`` or
+        ``incomplete`` fails the calling step with the child's error type."""
+        scenario = await self.store.get_scenario(account_id, scenario_id)
+        if scenario is None:
+            raise InvalidConfigurationError(f"scenario {scenario_id!r} not found")
+        try:
+            plan = self.plan_for(scenario)
+        except InvalidScenario as exc:
+            raise InvalidConfigurationError(f"scenario {scenario_id!r} is not valid: {exc}") from None
+        execution = await self._start(scenario, plan)
+        run = Run(self.services, plan, scenario, execution, trigger_input=trigger_input,
+                  trigger_event="scenario", depth=depth)
+        result = await run.execute()
+        await self._after(scenario, plan, result)
+        done = result.execution
+        if done.status in (RunStatus.ERROR, RunStatus.INCOMPLETE):
+            error = done.error or {}
+            kind = ERROR_TYPES.get(str(error.get("type")), ERROR_TYPES["RuntimeError"])
+            raise kind(f"sub-scenario {scenario.name!r} (execution {done.id}) ended {done.status.value}: "
+                       f"{error.get('message', 'no message')}")
+        output = result.response["body"] if result.response is not None else None
+        return {"execution_id": done.id, "status": done.status.value, "output": output}
 
     async def execute(
         self, scenario: ScenarioRecord, execution: ExecutionRecord, *, responder: Any = None

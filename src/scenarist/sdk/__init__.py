@@ -26,10 +26,12 @@ from scenarist.sdk._module import (
     ModuleSpec,
     OpenEgress,
     RunContext,
+    ScenarioRunner,
     ScenarioState,
     TriggerEvent,
     run_blocking,
 )
+from scenarist.sdk._oauth import OAuth2Endpoints
 from scenarist.sdk._tls import PinnedHostContext, client_ssl_context
 
 __all__ = [
@@ -47,11 +49,13 @@ __all__ = [
     "ModuleKind",
     "ModuleSpec",
     "ModuleTimeoutError",
+    "OAuth2Endpoints",
     "OpenEgress",
     "PinnedHostContext",
     "RateLimitError",
     "RunContext",
     "RuntimeError",
+    "ScenarioRunner",
     "ScenarioState",
     "ScenaristError",
     "TriggerEvent",

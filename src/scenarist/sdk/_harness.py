@@ -102,17 +102,21 @@ class ModuleHarness:
         trigger_input: JSON = None,
         trigger_event: TriggerEvent = "manual",
         state: Mapping[str, JSON] | None = None,
+        auth: httpx.Auth | None = None,
     ) -> list[Bundle]:
         """Validate ``params``, run the module once, return its bundles (one for an action).
 
         ``state`` is merged into ``harness.state`` before the call; ``connection``
         is what the engine would resolve: ``{"type": "app.type", "fields": {...}}``.
+        ``ctx.auth`` is ``auth`` if given, else the connection type's ``auth`` factory
+        applied to the connection's fields (an OAuth 2.0 type needs ``auth`` given).
         """
         spec = self.module(key)
         validated = self._validate(spec, params or {})
         self.state.update(state or {})
         self.response = None
         ctx = self._context(spec, connection, trigger_input, trigger_event)
+        ctx.auth = auth if auth is not None else self._auth(connection)
         result = await spec.run(ctx, validated)
         return _bundles(spec, result)
 
@@ -149,6 +153,14 @@ class ModuleHarness:
             responder=self._respond,
             egress=self.egress,
         )
+
+    def _auth(self, connection: Mapping[str, Any] | None) -> httpx.Auth | None:
+        if connection is None:
+            return None
+        kind = next((c for c in self.app.connection_types if c.key == connection.get("type")), None)
+        if kind is None or kind.auth is None:
+            return None
+        return kind.auth(connection.get("fields") or {})
 
     def _respond(self, status: int, body: JSON, headers: Mapping[str, str]) -> None:
         self.response = {"status": status, "headers": dict(headers), "body": body}

@@ -29,10 +29,11 @@ import httpx
 from pydantic import BaseModel
 
 from scenarist.sdk._errors import ConnectionError as ModuleConnectionError
+from scenarist.sdk._oauth import OAuth2Endpoints
 from scenarist.types import JSON, Bundle, Clock
 
 ModuleKind = Literal["trigger", "action", "search", "aggregator"]
-TriggerEvent = Literal["manual", "webhook", "schedule", "retry"]
+TriggerEvent = Literal["manual", "webhook", "schedule", "retry", "scenario"]
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -67,6 +68,15 @@ class OpenEgress:
         return str(infos[0][4][0])
 
 
+class ScenarioRunner(Protocol):
+    """Runs another scenario of the same account (``scenarios.run``)."""
+
+    async def run(self, scenario_id: str, trigger_input: JSON) -> Bundle:
+        """Run the scenario to its end; ``{"execution_id", "status", "output"}``, where ``output``
+        is the body its run answered (``scenarios.return_output`` or ``webhooks.respond``)."""
+        ...
+
+
 class Responder(Protocol):
     def __call__(self, status: int, body: JSON, headers: Mapping[str, str]) -> None: ...
 
@@ -77,15 +87,18 @@ class RunContext:
     __slots__ = (
         "_responder",
         "account_id",
+        "auth",
         "bundle_index",
         "clock",
         "connection",
+        "data_stores",
         "egress",
         "execution_id",
         "http",
         "log",
         "module",
         "scenario_id",
+        "scenarios",
         "state",
         "step_id",
         "trigger_event",
@@ -109,6 +122,9 @@ class RunContext:
         trigger_event: TriggerEvent = "manual",
         responder: Responder | None = None,
         egress: Egress | None = None,
+        auth: httpx.Auth | None = None,
+        scenarios: ScenarioRunner | None = None,
+        data_stores: Any = None,
     ) -> None:
         self.execution_id = execution_id
         self.scenario_id = scenario_id
@@ -125,6 +141,13 @@ class RunContext:
         self.trigger_event = trigger_event
         self._responder = responder
         self.egress: Egress = egress or OpenEgress()
+        self.auth = auth
+        """The ``httpx.Auth`` of the step's connection (``auth=ctx.auth`` on ``ctx.http``): its type's
+        ``auth`` factory, or the OAuth 2.0 flow that refreshes tokens; None without a connection."""
+        self.scenarios = scenarios
+        """Runs another scenario of the account and waits for it; None outside the engine."""
+        self.data_stores = data_stores
+        """The account's data stores (``scenarist.apps.datastore``); None outside the engine."""
 
     @property
     def idempotency_key(self) -> str:
@@ -138,6 +161,8 @@ class RunContext:
 
 
 RunFn = Callable[[RunContext, Any], Awaitable[Bundle | list[Bundle]]]
+AttachFn = Callable[[RunContext, Any, str], Awaitable[JSON]]
+DetachFn = Callable[[RunContext, Any, JSON], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -155,6 +180,13 @@ class ModuleSpec:
     """Connection types this module accepts (full keys, ``app.type``); empty: none."""
     connection_required: bool = False
     polling: bool = False
+    attach: AttachFn | None = None
+    """A webhook trigger that registers itself with its service: called as
+    ``await attach(ctx, params, webhook_url)`` when the scenario is activated; returns what
+    ``detach`` needs (JSON, e.g. the service's hook id), kept with the scenario."""
+    detach: DetachFn | None = None
+    """Called as ``await detach(ctx, params, attached)`` when the scenario is deactivated,
+    changed or deleted."""
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()
@@ -171,6 +203,12 @@ class ConnectionType:
     test: Callable[..., Awaitable[str]] | None = None
     """Called as ``await test(fields, egress=guard)``: connect through the guard, return a
     short message, raise a ModuleError (AuthenticationError for refused credentials)."""
+    auth: Callable[[Mapping[str, Any]], httpx.Auth] | None = None
+    """Builds the ``httpx.Auth`` that puts the credentials on a request (``ctx.auth``), from the
+    connection's fields (secrets decrypted)."""
+    oauth2: Callable[[Mapping[str, Any]], OAuth2Endpoints] | None = None
+    """Makes this an OAuth 2.0 type: the client and endpoints, from the connection's fields.
+    Its tokens are Scenarist's to obtain, refresh and revoke; ``ctx.auth`` sends them."""
 
 
 @dataclass(frozen=True)

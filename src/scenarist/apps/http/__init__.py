@@ -1,11 +1,13 @@
 """The HTTP app: ``http.request`` and the connection types that authenticate it.
 
 Connection types (full keys): ``http.basic`` (username, password),
-``http.bearer`` (token), ``http.api_key`` (name, value, placement). Their
-secret fields are ``password``, ``token`` and ``value``.
+``http.bearer`` (token), ``http.api_key`` (name, value, placement),
+``http.oauth2`` (a client and its endpoints; the tokens come from authorizing
+it). Their secret fields are ``password``, ``token``, ``value``,
+``client_secret`` and the OAuth tokens.
 """
 
-from scenarist.apps.http._auth import CONNECTION_TYPES, ApiKeyAuth, BearerAuth, auth_for
+from scenarist.apps.http._auth import CONNECTION_TYPES, ApiKeyAuth, BearerAuth, OAuth2Fields
 from scenarist.apps.http._params import RequestParams
 from scenarist.apps.http._request import run as run_request
 from scenarist.sdk import App, ModuleSpec
@@ -29,4 +31,4 @@ app = App(
     connection_types=CONNECTION_TYPES,
 )
 
-__all__ = ["REQUEST", "ApiKeyAuth", "BearerAuth", "RequestParams", "app", "auth_for"]
+__all__ = ["REQUEST", "ApiKeyAuth", "BearerAuth", "OAuth2Fields", "RequestParams", "app"]

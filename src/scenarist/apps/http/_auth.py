@@ -1,19 +1,23 @@
 """Connection types of the HTTP app, and how each becomes an ``httpx.Auth``.
 
-A connection reaches the module as ``{"type": "http.bearer", "fields": {...}}``;
-``auth_for`` checks the fields against the type's model and returns the auth
-that puts the credential on the request.
+Each type's ``auth`` factory checks the fields against the type's model and
+returns the auth that puts the credential on the request; the engine hands it
+to the module as ``ctx.auth``. ``http.oauth2`` declares its client and
+endpoints instead: the engine's OAuth 2.0 flow obtains, refreshes and sends
+its tokens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scenarist.sdk import ConnectionType, InvalidConfigurationError
+from scenarist.sdk import ConnectionType, InvalidConfigurationError, OAuth2Endpoints
+
+BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
 
 
 class BasicFields(BaseModel):
@@ -75,43 +79,58 @@ class ApiKeyAuth(httpx.Auth):
         yield request
 
 
-def _basic(fields: BaseModel) -> httpx.Auth:
-    assert isinstance(fields, BasicFields)
-    return httpx.BasicAuth(fields.username, fields.password)
+class OAuth2Fields(BaseModel):
+    """An OAuth 2.0 client registered with the service; the tokens come from authorizing it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    authorize_url: str = Field(description="The service's authorization endpoint.",
+                               examples=["https://auth.example.com/oauth/authorize"])
+    token_url: str = Field(description="The service's token endpoint.", examples=["https://auth.example.com/oauth/token"])
+    revoke_url: str | None = Field(default=None, description="The revocation endpoint (RFC 7009), called on delete.",
+                                   examples=["https://auth.example.com/oauth/revoke"])
+    client_id: str = Field(min_length=1, description="The client id the service gave this app.", examples=["scenarist"])
+    client_secret: str | None = Field(default=None, description="The client secret (kept secret).",
+                                      examples=["s3cr3t"])
+    scopes: list[str] = Field(default_factory=list, description="The scopes to ask for.", examples=[["read", "write"]])
+    client_auth: Literal["body", "basic"] = Field(
+        default="body", description="How the client authenticates at the token endpoint: in the form body "
+        "(client_secret_post) or with HTTP Basic (client_secret_basic).", examples=["body"])
 
 
-def _bearer(fields: BaseModel) -> httpx.Auth:
-    assert isinstance(fields, BearerFields)
-    return BearerAuth(fields.token)
-
-
-def _api_key(fields: BaseModel) -> httpx.Auth:
-    assert isinstance(fields, ApiKeyFields)
-    return ApiKeyAuth(fields)
-
-
-CONNECTION_TYPES: tuple[ConnectionType, ...] = (
-    ConnectionType("http.basic", "HTTP Basic auth", BasicFields, ("password",)),
-    ConnectionType("http.bearer", "Bearer token", BearerFields, ("token",)),
-    ConnectionType("http.api_key", "API key", ApiKeyFields, ("value",)),
-)
-_AUTH_FACTORIES = {"http.basic": _basic, "http.bearer": _bearer, "http.api_key": _api_key}
-_FIELDS = {ct.key: ct.fields for ct in CONNECTION_TYPES}
-
-
-def auth_for(connection: Mapping[str, Any] | None) -> httpx.Auth | None:
-    """The auth for ``connection`` (None without one).
-
-    Raises ``InvalidConfigurationError`` for a foreign type or incomplete fields.
-    """
-    if connection is None:
-        return None
-    kind = connection.get("type")
-    if kind not in _AUTH_FACTORIES:
-        raise InvalidConfigurationError(f"http.request cannot use a connection of type {kind!r}")
+def _fields(model: type[BaseModelT], kind: str, fields: Mapping[str, Any]) -> BaseModelT:
     try:
-        fields = _FIELDS[kind].model_validate(connection.get("fields") or {})
+        return model.model_validate(dict(fields))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise InvalidConfigurationError(f"the {kind} connection is incomplete: {problems}") from exc
-    return _AUTH_FACTORIES[kind](fields)
+
+
+def _basic(fields: Mapping[str, Any]) -> httpx.Auth:
+    basic = _fields(BasicFields, "http.basic", fields)
+    return httpx.BasicAuth(basic.username, basic.password)
+
+
+def _bearer(fields: Mapping[str, Any]) -> httpx.Auth:
+    return BearerAuth(_fields(BearerFields, "http.bearer", fields).token)
+
+
+def _api_key(fields: Mapping[str, Any]) -> httpx.Auth:
+    return ApiKeyAuth(_fields(ApiKeyFields, "http.api_key", fields))
+
+
+def _oauth2(fields: Mapping[str, Any]) -> OAuth2Endpoints:
+    client = _fields(OAuth2Fields, "http.oauth2", fields)
+    return OAuth2Endpoints(
+        authorize_url=client.authorize_url, token_url=client.token_url, revoke_url=client.revoke_url,
+        client_id=client.client_id, client_secret=client.client_secret, scopes=tuple(client.scopes),
+        client_auth=client.client_auth,
+    )
+
+
+CONNECTION_TYPES: tuple[ConnectionType, ...] = (
+    ConnectionType("http.basic", "HTTP Basic auth", BasicFields, ("password",), auth=_basic),
+    ConnectionType("http.bearer", "Bearer token", BearerFields, ("token",), auth=_bearer),
+    ConnectionType("http.api_key", "API key", ApiKeyFields, ("value",), auth=_api_key),
+    ConnectionType("http.oauth2", "OAuth 2.0", OAuth2Fields, ("client_secret",), oauth2=_oauth2),
+)

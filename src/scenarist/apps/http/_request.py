@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 
-from scenarist.apps.http._auth import auth_for
 from scenarist.apps.http._params import ALLOWED_SCHEMES, RequestParams, url_scheme
 from scenarist.apps.http._response import raise_for_status, to_bundle
 from scenarist.sdk import (
@@ -70,7 +69,9 @@ def _request(ctx: RunContext, params: RequestParams) -> httpx.Request:
 
 async def _send(ctx: RunContext, request: httpx.Request, params: RequestParams) -> httpx.Response:
     """Send and read the whole answer, mapping transport failures to contract errors."""
-    auth = auth_for(ctx.connection)
+    auth = ctx.auth
+    if auth is None and ctx.connection is not None:
+        raise InvalidConfigurationError(f"the {ctx.connection.get('type')} connection gives no credentials to send")
     where = f"{request.method} {request.url.host}"
     try:
         async with asyncio.timeout(params.timeout_seconds):
