@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 
 from scenarist.connections import ConnectionService
+from scenarist.datastores import data_stores_on
 from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.registry import Registry
@@ -33,12 +34,13 @@ async def engine_from_settings(settings: Settings, *, clock: Clock | None = None
     egress = EgressGuard.from_settings(settings)
     http = http_client(egress=egress)
     registry = Registry.discover()
-    connections = ConnectionService(store, registry, vault, clock=clock)
+    connections = ConnectionService(store, registry, vault, clock=clock, egress=egress, http=http)
     engine = Engine(
         store, registry, clock=clock, sealer=vault, expressions=expressions, http=http,
         log=structlog.get_logger("scenarist.run"), egress=egress,
         credentials=connections,
     )
+    engine.services.data_stores = data_stores_on(store, clock)
     try:
         yield engine
     finally:

@@ -14,29 +14,55 @@ step's module accepts, decrypted into ``{"type", "fields"}``. An
 ``rotate`` re-seals every connection not under the newest key, one row at a
 time with a compare-and-swap, so it may run while a server uses the rows.
 ``check_keys`` fails loudly when a stored connection's key id is not configured.
+
+An OAuth 2.0 type (``ConnectionType.oauth2``) is usable once authorized:
+``authorize`` starts the flow (``scenarist.oauth``), ``complete`` takes the
+callback. The pending authorization and the tokens are sealed with the other
+secrets under reserved keys, never given to a module (``ctx.auth`` sends the
+token), refreshed with a compare-and-swap, and revoked when the connection is
+deleted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import structlog
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from scenarist import oauth
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, pydantic_problems
-from scenarist.sdk import AuthenticationError, ConnectionType, Egress, InvalidConfigurationError, ModuleError
+from scenarist.oauth import OAuth2Auth, OAuthError, Pending, Tokens
+from scenarist.sdk import (
+    AuthenticationError,
+    ConnectionError,
+    ConnectionType,
+    Egress,
+    InvalidConfigurationError,
+    ModuleError,
+    OAuth2Endpoints,
+)
 from scenarist.store.ports import ConnectionRecord, Store
 from scenarist.types import AccountId, Clock, SystemClock, new_id
 from scenarist.vault import Vault, VaultError
 
+_log = structlog.get_logger("scenarist.connections")
+
 ROTATION_PAGE = 200
 TEST_TIMEOUT_SECONDS = 30.0
 HIDDEN = "********"
+TOKENS = "__oauth_tokens__"
+PENDING = "__oauth_pending__"
+RESERVED = (TOKENS, PENDING)
+"""Sealed with the secret fields, never part of a connection's fields."""
+CAS_ATTEMPTS = 5
 
 
 class InvalidConnection(Exception):
@@ -58,7 +84,7 @@ class TestOutcome:
 class ConnectionService:
     def __init__(
         self, store: Store, registry: Registry, vault: Vault, *, clock: Clock | None = None,
-        egress: Egress | None = None,
+        egress: Egress | None = None, http: httpx.AsyncClient | None = None, redirect_uri: str | None = None,
     ) -> None:
         self.egress = egress
         """Where a connection test may connect: the same guard as the runs."""
@@ -66,6 +92,11 @@ class ConnectionService:
         self.registry = registry
         self.vault = vault
         self.clock = clock or SystemClock()
+        self.http = http
+        """The guarded client for OAuth 2.0 token, refresh and revocation calls."""
+        self.redirect_uri = redirect_uri
+        """Where the service sends the user back: ``{public_url}/api/v1/oauth/callback``."""
+        self._refreshing: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- the account's connections -------------------------------------------------
 
@@ -85,8 +116,131 @@ class ConnectionService:
         return record
 
     async def delete(self, account_id: AccountId, connection_id: str) -> bool:
-        """Deletes the row, which holds the credentials and everything derived from them."""
+        """Revoke an OAuth 2.0 connection's tokens (best effort), then delete the row, which holds
+        the credentials and everything derived from them."""
+        record = await self.store.get_connection(account_id, connection_id)
+        if record is None:
+            return False
+        await self._revoke(record)
         return await self.store.delete_connection(account_id, connection_id)
+
+    async def _revoke(self, record: ConnectionRecord) -> None:
+        kind = self.registry.connection_type(record.type)
+        if kind is None or kind.oauth2 is None or self.http is None:
+            return
+        try:
+            sealed = self._sealed(record)
+            if TOKENS not in sealed:
+                return
+            endpoints = kind.oauth2(_fields_of(record, sealed))
+            async with asyncio.timeout(TEST_TIMEOUT_SECONDS):
+                await oauth.revoke(self.http, endpoints, Tokens.from_json(sealed[TOKENS]))
+        except (ModuleError, VaultError, TimeoutError, httpx.HTTPError) as exc:
+            _log.warning("oauth_revocation_failed", connection_id=record.id, error=type(exc).__name__)
+
+    # -- OAuth 2.0 -------------------------------------------------------------------
+
+    async def authorize(self, account_id: AccountId, connection_id: str) -> str | None:
+        """Start authorizing an OAuth 2.0 connection: the URL to send the user to (None: no such
+        connection). Raises ``OAuthError`` for a type that is not OAuth 2.0."""
+        record = await self.store.get_connection(account_id, connection_id)
+        if record is None:
+            return None
+        kind, sealed = self._oauth_type(record), self._sealed(record)
+        if self.redirect_uri is None:
+            raise OAuthError("this server has no OAuth callback address")
+        endpoints = _endpoints(kind, _fields_of(record, sealed))
+        url, pending = oauth.start(endpoints, prefix=f"{account_id}.{connection_id}", redirect_uri=self.redirect_uri,
+                                   now=self._now())
+        await self._update(account_id, connection_id, lambda current: {**current, PENDING: pending.to_json()})
+        return url
+
+    async def complete(self, state: str, code: str | None, error: str | None = None) -> ConnectionRecord:
+        """The callback: check ``state`` against the pending authorization, trade ``code`` for tokens
+        and keep them. Raises ``OAuthError`` (any state that is not the pending one is refused alike)."""
+        account_id, connection_id, nonce = _parse_state(state)
+        record = await self.store.get_connection(account_id, connection_id)
+        sealed = self._sealed(record) if record is not None and self._is_oauth(record) else {}
+        pending = Pending.from_json(sealed[PENDING]) if PENDING in sealed else None
+        if record is None or pending is None or not oauth.matches(pending, nonce, self._now()):
+            raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
+        await self._update(account_id, connection_id, _without_pending(pending))
+        if error is not None or not code:
+            raise OAuthError(f"the service did not authorize the connection: {error or 'no code'}")
+        endpoints = _endpoints(self._oauth_type(record), _fields_of(record, sealed))
+        try:
+            tokens = await oauth.exchange(self._http(), endpoints, code, pending, self._now())
+        except ModuleError as exc:
+            raise OAuthError(_scrub(exc.message, sealed.values())) from None
+        await self._update(account_id, connection_id, lambda current: {**current, TOKENS: tokens.to_json()})
+        if record.flagged:
+            await self.store.set_connection_flag(account_id, connection_id, False)
+        return record
+
+    async def fresh_tokens(self, account_id: AccountId, connection_id: str, endpoints: OAuth2Endpoints,
+                           stale: str | None = None) -> Tokens:
+        """The connection's tokens, refreshed when they are about to expire or ``stale`` was refused.
+
+        One refresh at a time per connection in this process; the store's compare-and-swap keeps
+        the tokens whole across processes, and a refresh that lost a race takes the winner's tokens."""
+        lock = self._refreshing.get(connection_id)
+        if lock is None:
+            lock = self._refreshing[connection_id] = asyncio.Lock()
+        async with lock:
+            tokens = await self._stored_tokens(account_id, connection_id)
+            if tokens.fresh(self._now()) and tokens.access_token != stale:
+                return tokens
+            try:
+                renewed = await oauth.refresh(self._http(), endpoints, tokens, self._now())
+            except AuthenticationError:
+                latest = await self._stored_tokens(account_id, connection_id)
+                if latest.access_token != tokens.access_token:
+                    return latest  # another process refreshed first, with a rotated refresh token
+                raise
+            await self._update(account_id, connection_id, lambda current: {**current, TOKENS: renewed.to_json()})
+            return renewed
+
+    async def _stored_tokens(self, account_id: AccountId, connection_id: str) -> Tokens:
+        record = await self.store.get_connection(account_id, connection_id)
+        if record is None:
+            raise InvalidConfigurationError(f"connection {connection_id!r} not found")
+        sealed = self._sealed(record)
+        if TOKENS not in sealed:
+            raise InvalidConfigurationError(_not_authorized(connection_id))
+        return Tokens.from_json(sealed[TOKENS])
+
+    def _is_oauth(self, record: ConnectionRecord) -> bool:
+        kind = self.registry.connection_type(record.type)
+        return kind is not None and kind.oauth2 is not None
+
+    def _oauth_type(self, record: ConnectionRecord) -> ConnectionType:
+        kind = self.registry.connection_type(record.type)
+        if kind is None or kind.oauth2 is None:
+            raise OAuthError(f"connection {record.id!r} is of type {record.type}, which is not an OAuth 2.0 type")
+        return kind
+
+    def _http(self) -> httpx.AsyncClient:
+        if self.http is None:
+            raise InvalidConfigurationError("OAuth 2.0 needs the server's HTTP client")
+        return self.http
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def _update(self, account_id: AccountId, connection_id: str,
+                      change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Re-seal the connection's secrets as ``change`` makes them, compare-and-swap on the sealed bytes."""
+        for _ in range(CAS_ATTEMPTS):
+            record = await self.store.get_connection(account_id, connection_id)
+            if record is None:
+                raise InvalidConfigurationError(f"connection {connection_id!r} not found")
+            sealed = self._seal(record.id, change(self._sealed(record)))
+            if await self.store.reseal_connection(
+                record.id, expected_key_id=record.key_id, expected_secrets=record.secrets, secrets=sealed,
+                key_id=self.vault.newest_key_id, updated_at=self.clock.now(),
+            ):
+                return
+        raise ConnectionError(f"connection {connection_id!r} kept changing while its tokens were stored")
 
     async def test(self, account_id: AccountId, connection_id: str) -> TestOutcome | None:
         """Run the type's test; None when the account has no such connection."""
@@ -100,10 +254,30 @@ class ConnectionService:
             secret = self._secrets(record)
         except VaultError as exc:
             return TestOutcome(False, f"the credentials cannot be decrypted: {exc}")
-        outcome, refused = await _run_test(kind, {**record.fields, **secret}, self.egress)
+        if kind.oauth2 is not None:
+            outcome, refused = await self._test_oauth(record, kind, {**record.fields, **secret})
+        else:
+            outcome, refused = await _run_test(kind, {**record.fields, **secret}, self.egress)
         if refused or (outcome.ok and record.flagged):
             await self.store.set_connection_flag(account_id, connection_id, refused)
         return TestOutcome(outcome.ok, _scrub(outcome.message, secret.values()))
+
+    async def _test_oauth(self, record: ConnectionRecord, kind: ConnectionType,
+                          fields: dict[str, Any]) -> tuple[TestOutcome, bool]:
+        """Authorized, and the tokens still refresh: the token endpoint is the service's own check
+        (without a refresh token, the access token's expiry is all there is to check)."""
+        try:
+            endpoints = _endpoints(kind, fields)
+            stored = await self._stored_tokens(record.account_id, record.id)
+            stale = stored.access_token if stored.refresh_token else None
+            tokens = await self.fresh_tokens(record.account_id, record.id, endpoints, stale=stale)
+        except AuthenticationError as exc:
+            return TestOutcome(False, f"{exc.type}: {exc.message}"), True
+        except ModuleError as exc:
+            return TestOutcome(False, f"{exc.type}: {exc.message}"), False
+        if tokens.expires_at is None:
+            return TestOutcome(True, "authorized; the service did not say when the token expires"), False
+        return TestOutcome(True, f"authorized; the token is valid for {int(tokens.expires_at - self._now())} s"), False
 
     # -- the engine's Credentials port -------------------------------------------------
 
@@ -115,15 +289,21 @@ class ConnectionService:
         if record is None or problem is not None:
             raise InvalidConfigurationError(problem)
         try:
-            return {"type": record.type, "fields": self._open(record)}
+            sealed = self._sealed(record)
         except VaultError as exc:
             raise InvalidConfigurationError(f"connection {connection_id!r} cannot be decrypted: {exc}") from None
+        if self._is_oauth(record) and TOKENS not in sealed:
+            raise InvalidConfigurationError(_not_authorized(connection_id))
+        return {"type": record.type, "fields": _fields_of(record, sealed)}
 
     def auth(self, account_id: AccountId, connection_id: str, connection: Mapping[str, Any]) -> httpx.Auth | None:
         kind = self.registry.connection_type(str(connection.get("type")))
+        fields = connection.get("fields") or {}
+        if kind is not None and kind.oauth2 is not None:
+            return OAuth2Auth(_ConnectionTokens(self, account_id, connection_id, _endpoints(kind, fields)))
         if kind is None or kind.auth is None:
             return None
-        return kind.auth(connection.get("fields") or {})
+        return kind.auth(fields)
 
     async def flag(self, account_id: AccountId, connection_id: str) -> None:
         await self.store.set_connection_flag(account_id, connection_id, True)
@@ -173,13 +353,72 @@ class ConnectionService:
         raw = json.dumps(secret, separators=(",", ":"), ensure_ascii=False).encode()
         return self.vault.seal(raw, _aad(connection_id))
 
-    def _secrets(self, record: ConnectionRecord) -> dict[str, Any]:
-        secret: dict[str, Any] = json.loads(self.vault.open(record.secrets, _aad(record.id)))
-        return secret
+    def _sealed(self, record: ConnectionRecord) -> dict[str, Any]:
+        """Everything sealed in the connection: its secret fields and the reserved OAuth entries."""
+        sealed: dict[str, Any] = json.loads(self.vault.open(record.secrets, _aad(record.id)))
+        return sealed
 
-    def _open(self, record: ConnectionRecord) -> dict[str, Any]:
-        """Every field of the connection, the secret ones decrypted."""
-        return {**record.fields, **self._secrets(record)}
+    def _secrets(self, record: ConnectionRecord) -> dict[str, Any]:
+        """The secret fields only."""
+        return {k: v for k, v in self._sealed(record).items() if k not in RESERVED}
+
+
+class _ConnectionTokens:
+    """A run's ``TokenSource``: the connection's token, kept for the run while it is fresh."""
+
+    def __init__(self, service: ConnectionService, account_id: AccountId, connection_id: str,
+                 endpoints: OAuth2Endpoints) -> None:
+        self._service = service
+        self._account_id = account_id
+        self._connection_id = connection_id
+        self._endpoints = endpoints
+        self._tokens: Tokens | None = None
+
+    async def current(self) -> str:
+        if self._tokens is None or not self._tokens.fresh(self._service.clock.now().timestamp()):
+            self._tokens = await self._service.fresh_tokens(self._account_id, self._connection_id, self._endpoints)
+        return self._tokens.access_token
+
+    async def renew(self, stale: str) -> str:
+        self._tokens = await self._service.fresh_tokens(self._account_id, self._connection_id, self._endpoints,
+                                                        stale=stale)
+        return self._tokens.access_token
+
+
+def _fields_of(record: ConnectionRecord, sealed: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of the connection, the secret ones decrypted; no reserved entry."""
+    return {**record.fields, **{k: v for k, v in sealed.items() if k not in RESERVED}}
+
+
+def _endpoints(kind: ConnectionType, fields: Mapping[str, Any]) -> OAuth2Endpoints:
+    assert kind.oauth2 is not None
+    return kind.oauth2(fields)
+
+
+def _not_authorized(connection_id: str) -> str:
+    return (f"connection {connection_id!r} is not authorized yet: open the address that "
+            f"POST /api/v1/connections/{connection_id}/authorize gives")
+
+
+def _parse_state(state: str) -> tuple[str, str, str]:
+    """``(account_id, connection_id, nonce)``; ``OAuthError`` for a state this server did not make."""
+    parts = oauth.split_state(state)
+    account_id, dot, connection_id = parts[0].partition(".") if parts else ("", "", "")
+    if parts is None or not dot or not account_id or not connection_id:
+        raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
+    return account_id, connection_id, parts[1]
+
+
+def _without_pending(pending: Pending) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Drop the pending authorization, unless a newer one replaced it meanwhile."""
+
+    def change(current: dict[str, Any]) -> dict[str, Any]:
+        kept = current.get(PENDING)
+        if isinstance(kept, dict) and kept.get("state_hash") == pending.state_hash:
+            return {k: v for k, v in current.items() if k != PENDING}
+        return current
+
+    return change
 
 
 async def _run_test(kind: ConnectionType, fields: dict[str, Any], egress: Egress | None) -> tuple[TestOutcome, bool]:

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     egress_source_address: str | None = None
     expression_timeout_ms: float = 100
     expression_max_output_bytes: int = 1024 * 1024
+    data_store_max_records: int = Field(
+        default=10_000, ge=1, description="The most records a data store may hold, and the limit of a store "
+        "created without max_records.")
+    data_store_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="The most bytes of records (compact JSON) a data store may "
+        "hold, and the limit of a store created without max_size_bytes.")
 
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -17,12 +17,26 @@ on a private address); the proxy resolves the target's name itself, so a name
 is checked on what it resolves to here, and left to the proxy's own rules
 when it does not resolve here. ``SCENARIST_EGRESS_SOURCE_ADDRESS`` binds every
 outgoing socket, the proxy's included.
+
+A request may carry its own client TLS context in the extension
+``scenarist.ssl_context`` (``CLIENT_TLS``): a client certificate is per
+connection, not per process. aiohttp keys its pool by that context, so a
+connection opened with one certificate never carries a request for another.
+A server that refuses the certificate in the handshake is a
+``ClientCertificateRefused``.
+
+Answers are streamed: ``client.send(request, stream=True)`` reads the body as
+it arrives (a download can stop at its size limit); without ``stream`` httpx
+reads it whole, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
+import ssl
+from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
@@ -32,6 +46,25 @@ from scenarist.egress import EgressGuard, EgressPolicy, EgressRefused, lookup
 
 _HOP_BY_HOP = frozenset({b"transfer-encoding", b"connection", b"keep-alive"})
 _NUMERIC_FLAGS = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
+_CHUNK_BYTES = 64 * 1024
+CLIENT_TLS = "scenarist.ssl_context"
+"""The request extension holding the ``ssl.SSLContext`` to connect with (a client certificate's)."""
+
+_REFUSED_CERTIFICATE = {
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "the server requires a client certificate",
+    "TLSV1_ALERT_UNKNOWN_CA": "the server does not trust the issuer of the client certificate",
+    "SSLV3_ALERT_BAD_CERTIFICATE": "the server refused the client certificate",
+    "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE": "the server does not support the client certificate",
+    "SSLV3_ALERT_CERTIFICATE_UNKNOWN": "the server refused the client certificate",
+    "SSLV3_ALERT_CERTIFICATE_EXPIRED": "the server says the client certificate has expired",
+    "SSLV3_ALERT_CERTIFICATE_REVOKED": "the server says the client certificate is revoked",
+    "TLSV1_ALERT_ACCESS_DENIED": "the server denied access to the client certificate",
+}
+"""TLS alerts a server sends about the client's certificate (OpenSSL's reason names), in words."""
+
+
+class ClientCertificateRefused(httpx.ConnectError):
+    """The server refused the TLS handshake because of the client certificate (or its absence)."""
 
 
 class PolicyResolver(AbstractResolver):
@@ -101,28 +134,91 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except EgressRefused as exc:
             raise httpx.ConnectError(str(exc), request=request) from exc
         body = await request.aread()
-        timeout = _timeout(request)
         try:
-            async with self._client().request(
+            answer = await self._client().request(
                 request.method, str(request.url), headers=list(request.headers.multi_items()),
-                data=body or None, allow_redirects=False, timeout=timeout, compress=None,
-                proxy=self._policy.proxy,
-            ) as answer:
-                content = await answer.read()
-                headers = [(k, v) for k, v in answer.raw_headers if k.lower() not in _HOP_BY_HOP]
+                data=body or None, allow_redirects=False, timeout=_timeout(request), compress=None,
+                proxy=self._policy.proxy, ssl=_client_tls(request),
+            )
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"timed out: {request.url.host}", request=request) from exc
-        except aiohttp.ClientConnectorError as exc:
-            refused = exc.os_error if isinstance(exc.os_error, EgressRefused) else None
-            raise httpx.ConnectError(str(refused or exc), request=request) from exc
         except aiohttp.ClientError as exc:
-            raise httpx.NetworkError(f"{type(exc).__name__}: {exc}", request=request) from exc
-        return httpx.Response(answer.status, headers=headers, content=content, request=request,
+            raise _connect_error(exc, request) from exc
+        headers = [(k, v) for k, v in answer.raw_headers if k.lower() not in _HOP_BY_HOP]
+        return httpx.Response(answer.status, headers=headers, stream=_AnswerStream(answer, request), request=request,
                               extensions={"http_version": b"HTTP/1.1"})
 
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+class _AnswerStream(httpx.AsyncByteStream):
+    """An aiohttp answer's body as httpx reads it: chunk by chunk, read errors as httpx's."""
+
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._answer = answer
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._answer.content.iter_chunked(_CHUNK_BYTES):
+                yield chunk
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"timed out reading: {self._request.url.host}", request=self._request) from exc
+        except aiohttp.ClientError as exc:
+            raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=self._request) from exc
+
+    async def aclose(self) -> None:
+        """Give the connection back to the pool (or close it, when the body was not read to its end)."""
+        self._answer.release()
+
+
+def _client_tls(request: httpx.Request) -> ssl.SSLContext | bool:
+    """The request's own TLS context, else True: aiohttp's default, verified one."""
+    context = request.extensions.get(CLIENT_TLS)
+    return context if isinstance(context, ssl.SSLContext) else True
+
+
+def _connect_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error for an aiohttp failure before the answer; egress and TLS refusals say what happened."""
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, EgressRefused):
+        return httpx.ConnectError(str(exc.os_error), request=request)
+    alert = _tls_alert(exc)
+    if alert in _REFUSED_CERTIFICATE:
+        return ClientCertificateRefused(f"{_REFUSED_CERTIFICATE[alert]} (TLS alert {alert})", request=request)
+    if alert is not None:
+        return httpx.ConnectError(f"the server refused the TLS handshake (TLS alert {alert}); it may require a "
+                                  "client certificate, or share no TLS version or cipher with us", request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc), request=request)
+    if request.url.scheme == "https" and _dropped(exc):
+        return httpx.NetworkError(f"the server closed the TLS connection without answering ({type(exc).__name__}); "
+                                  "a server that requires a client certificate does so when it refuses one",
+                                  request=request)
+    return httpx.NetworkError(f"{type(exc).__name__}: {exc}", request=request)
+
+
+def _dropped(exc: aiohttp.ClientError) -> bool:
+    """The server closed or reset the connection before answering."""
+    return isinstance(exc, aiohttp.ServerDisconnectedError) or isinstance(exc.__cause__, ConnectionResetError) or (
+        isinstance(exc, aiohttp.ClientOSError) and exc.errno == errno.ECONNRESET)
+
+
+def _tls_alert(exc: BaseException) -> str | None:
+    """The TLS alert the server sent (OpenSSL's reason, ``TLSV1_ALERT_UNKNOWN_CA``), when that is what failed."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        reason = getattr(current, "reason", None) if isinstance(current, ssl.SSLError) else None
+        if isinstance(reason, str) and "_ALERT_" in reason:
+            return reason
+        linked = (getattr(current, "os_error", None), current.__cause__, current.__context__)
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return None
 
 
 def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:

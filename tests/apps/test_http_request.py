@@ -43,13 +43,16 @@ def test_app_declares_the_request_action_and_its_connection_types() -> None:
     assert app.key == "http"
     assert app.module("request") is REQUEST
     assert REQUEST.kind == "action"
-    assert REQUEST.connection_types == ("http.basic", "http.bearer", "http.api_key", "http.oauth2")
+    assert REQUEST.connection_types == (
+        "http.basic", "http.bearer", "http.api_key", "http.oauth2", "http.client_certificate",
+    )  # fmt: skip
     secrets = {ct.key: ct.secret_fields for ct in app.connection_types}
     assert secrets == {
         "http.basic": ("password",),
         "http.bearer": ("token",),
         "http.api_key": ("value",),
         "http.oauth2": ("client_secret",),
+        "http.client_certificate": ("private_key", "passphrase"),
     }
 
 

@@ -155,6 +155,26 @@ async def test_polling_trigger_runs_up_to_max_cycles(engine: Engine) -> None:
     assert [o["item"] for o in await outputs(engine, second, "v")] == [5]
 
 
+async def test_a_polling_cursor_is_stored_only_once_its_bundles_went_through(engine: Engine) -> None:
+    definition = scenario(
+        step("check", "probe.flaky", key="healthy"),
+        trigger={"id": "feed", "module": "probe.poll", "params": {"items": [1, 2, 3], "batch": 2}},
+        store_incomplete=False, max_cycles=5,
+    )
+    definition["schedule"] = {"type": "interval", "minutes": 5}
+    record = await engine.save_scenario(definition)
+    failed = await engine.run(record)
+    assert failed.execution.status == RunStatus.ERROR
+    assert await engine.store.get_state(record.id, "cursor") is None  # the same items are polled again
+    await engine.store.set_state(record.id, "healthy", True)
+    recovered = await engine.run(record)
+    assert recovered.execution.status == RunStatus.SUCCESS
+    polled = [bundle["item"] for output in await outputs(engine, recovered, "feed") for bundle in output]
+    assert polled == [1, 2, 3]
+    assert len(await outputs(engine, recovered, "check")) == 3
+    assert await engine.store.get_state(record.id, "cursor") == 6  # the empty third poll stored its cursor too
+
+
 async def test_run_is_cut_at_its_timeout_with_a_warning(engine: Engine) -> None:
     definition = scenario(step("wait", "probe.slow", seconds=5), timeout_seconds=0.05)
     result = await run(engine, definition)

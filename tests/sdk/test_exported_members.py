@@ -7,7 +7,8 @@ from scenarist.sdk import ERROR_TYPES, RETRIED_TYPES, DataError, ModuleError, Ra
 def test_exported_members() -> None:
     assert sorted(scenarist.sdk.__all__) == sorted([
         "ERROR_TYPES", "RETRIED_TYPES", "App", "AuthenticationError", "ConnectionError", "ConnectionType",
-        "DataError", "Egress", "InvalidConfigurationError", "ModuleError", "ModuleHarness", "ModuleKind", "ModuleSpec",
+        "DataError", "DataStores", "Egress", "InvalidConfigurationError", "ModuleError", "ModuleHarness", "ModuleKind",
+        "ModuleSpec",
         "ModuleTimeoutError", "OAuth2Endpoints", "OpenEgress", "PinnedHostContext", "RateLimitError", "RunContext",
         "RuntimeError",
         "ScenarioRunner", "ScenarioState", "ScenaristError", "TriggerEvent", "client_ssl_context", "connection_fields",

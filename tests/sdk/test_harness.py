@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -13,10 +14,11 @@ import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from scenarist.engine.executor import _module_error
+from scenarist.engine.executor import module_error
 from scenarist.engine.registry import Registry
 from scenarist.sdk import (
     App,
+    AuthenticationError,
     DataError,
     InvalidConfigurationError,
     ModuleHarness,
@@ -52,7 +54,7 @@ async def test_invalid_params_are_the_data_error_the_engine_raises() -> None:
             await harness.run("say_hello", params={"name": "", "colour": "red"})
     with pytest.raises(ValidationError) as raw:
         example_app.SayHelloParams.model_validate({"name": "", "colour": "red"})
-    engine_error = _module_error(raw.value, "step1")
+    engine_error = module_error(raw.value, "step1")
     assert caught.value.to_dict() == engine_error.to_dict()
     assert "params.name:" in caught.value.message
     assert "params.colour:" in caught.value.message
@@ -126,6 +128,98 @@ async def test_state_given_to_run_seeds_the_cursor() -> None:
     assert [b["at"] for b in bundles] == ["2025-12-31T23:00:00+00:00", "2026-01-01T00:00:00+00:00"]
 
 
+class GreetingsApi:
+    """The Greetings API's hooks endpoint, as an ``httpx.MockTransport`` handler: it keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.hooks: dict[str, dict[str, str]] = {}
+        self.keys: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.keys.append(request.headers["Authorization"])
+        hook_id = request.url.path.rsplit("/", 1)[1]
+        if request.method == "POST":
+            hook_id = f"h{len(self.hooks) + 1}"
+            self.hooks[hook_id] = json.loads(request.content)
+            return httpx.Response(201, json={"id": hook_id})
+        return httpx.Response(204 if self.hooks.pop(hook_id, None) else 404)
+
+
+def signed(reply: dict[str, Any], key: str = "k" * 16) -> dict[str, Any]:
+    """A request as the gateway stores it, signed the way the Greetings API signs its deliveries."""
+    signature = hmac.new(key.encode(), reply["id"].encode(), hashlib.sha256).hexdigest()
+    return {"method": "POST", "headers": {"x-greetings-signature": signature}, "query": {}, "body": reply}
+
+
+async def test_attach_registers_the_webhook_and_detach_removes_it() -> None:
+    api = GreetingsApi()
+    url = "https://scenarist.example/hooks/abc"
+    async with httpx.AsyncClient(transport=httpx.MockTransport(api)) as http, ModuleHarness(app, http=http) as harness:
+        attached = await harness.attach("watch_replies", {"event": "reply"}, url, connection=ACCOUNT)
+        assert api.hooks == {"h1": {"url": url, "event": "reply"}}
+        await harness.detach("watch_replies", {"event": "reply"}, attached, connection=ACCOUNT)
+    assert attached == {"hook_id": "h1"}
+    assert api.hooks == {}
+    assert api.keys == ["Bearer " + "k" * 16] * 2
+
+
+async def test_detach_of_a_hook_already_gone_succeeds() -> None:
+    transport = httpx.MockTransport(GreetingsApi())
+    async with httpx.AsyncClient(transport=transport) as http, ModuleHarness(app, http=http) as harness:
+        await harness.detach("watch_replies", {}, {"hook_id": "h9"}, connection=ACCOUNT)
+
+
+async def test_a_refused_key_is_an_authentication_error() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(401))
+    async with httpx.AsyncClient(transport=transport) as http, ModuleHarness(app, http=http) as harness:
+        with pytest.raises(AuthenticationError, match="refused the account"):
+            await harness.attach("watch_replies", {}, "https://scenarist.example/hooks/abc", connection=ACCOUNT)
+
+
+async def test_the_trigger_checks_the_signature_of_each_request() -> None:
+    reply = {"id": "r1", "from": "Grace", "text": "Hi back!"}
+    forged = {**signed(reply), "headers": {"x-greetings-signature": "0" * 64}}
+    async with ModuleHarness(app) as harness:
+        bundles = await harness.run("watch_replies", connection=ACCOUNT, trigger_input=signed(reply))
+        with pytest.raises(DataError, match="not signed"):
+            await harness.run("watch_replies", connection=ACCOUNT, trigger_input=forged)
+    assert bundles == [{"event": "reply", "from": "Grace", "text": "Hi back!"}]
+
+
+async def test_attach_hands_back_json_as_the_engine_keeps_it() -> None:
+    async def attach(ctx: RunContext, params: NoParams, webhook_url: str) -> Any:
+        return {"hook_id": 7, "urls": (webhook_url,)} if webhook_url.endswith("ok") else {"when": {1}}
+
+    async def detach(ctx: RunContext, params: NoParams, attached: Any) -> None:
+        seen.append(attached)
+
+    seen: list[Any] = []
+    hooked = App(key="hooked", label="Hooked", modules=(
+        ModuleSpec("watch", "Watch", "", NoParams, fail_run, kind="trigger", attach=attach, detach=detach),))
+    async with ModuleHarness(hooked) as harness:
+        attached = await harness.attach("watch", {}, "https://x.example/ok")
+        await harness.detach("hooked.watch", {}, attached)
+        with pytest.raises(RuntimeError, match="not JSON"):
+            await harness.attach("watch", {}, "https://x.example/bad")
+    assert seen == [{"hook_id": 7, "urls": ["https://x.example/ok"]}]
+
+
+async def test_attach_on_a_module_without_hooks_names_it() -> None:
+    async with ModuleHarness(app) as harness:
+        with pytest.raises(KeyError, match="say_hello"):
+            await harness.attach("say_hello", {"name": "Grace"}, "https://scenarist.example/hooks/abc")
+
+
+async def test_the_hooks_get_validated_params() -> None:
+    async with ModuleHarness(app) as harness:
+        with pytest.raises(DataError, match=r"params\.event"):
+            await harness.attach("watch_replies", {"event": "wave"}, "https://x.example/", connection=ACCOUNT)
+
+
+async def fail_run(ctx: RunContext, params: NoParams) -> dict[str, Any]:
+    raise AssertionError("not run")
+
+
 async def test_the_example_app_loads_like_an_installed_app() -> None:
     [catalogued] = Registry([app]).catalogue()
     say_hello = catalogued["modules"][0]
@@ -139,7 +233,7 @@ async def test_the_example_app_loads_like_an_installed_app() -> None:
 
 async def test_an_unknown_module_names_the_ones_there_are() -> None:
     async with ModuleHarness(app) as harness:
-        with pytest.raises(KeyError, match="say_hello, chimes"):
+        with pytest.raises(KeyError, match="say_hello, chimes, watch_replies"):
             await harness.run("wave")
 
 

@@ -34,9 +34,12 @@ FAILING = {
     "flow": [{"id": "call", "module": "http.request", "params": {"method": "GET", "url": "http://127.0.0.1:9/"}}],
 }
 
+CONTACTS = {"name": "Contacts", "structure": [{"name": "name", "type": "text"}]}
+
 
 async def populate(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
-    """Give the account a row in every kind of table: scenarios, runs, activity, gateway logs, incomplete runs."""
+    """Give the account a row in every kind of table: scenarios, runs, activity, gateway logs, incomplete runs,
+    data stores and their records."""
     hooked = (await client.post(f"{API}/scenarios", json=HOOKED, headers=auth)).json()
     await client.post(f"{API}/scenarios/{hooked['id']}/activate", headers=auth)
     hook = hooked["webhook_url"].replace("http://127.0.0.1:8000", "")
@@ -44,6 +47,10 @@ async def populate(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     await client.post(f"{API}/scenarios/{hooked['id']}/run?wait=true", json={"input": {"name": "x"}}, headers=auth)
     failing = (await client.post(f"{API}/scenarios", json=FAILING, headers=auth)).json()
     await client.post(f"{API}/scenarios/{failing['id']}/run?wait=true", json={"input": {}}, headers=auth)
+    store = (await client.post(f"{API}/data-stores", json=CONTACTS, headers=auth)).json()
+    record = await client.put(f"{API}/data-stores/{store['id']}/records/ada", json={"data": {"name": "Ada L."}},
+                              headers=auth)
+    assert record.status_code == 200, record.text
     await settled(client, auth, hooked["id"], 2)
 
 
@@ -104,6 +111,9 @@ async def test_export_holds_the_accounts_data_and_no_secret(tmp_path: Path) -> N
     assert export["account"]["email"] == ADA
     assert {s["name"] for s in export["scenarios"]} == {"Shape and answer", "Calls nowhere"}
     assert [t["name"] for t in export["tokens"]] == ["tests"]
+    [contacts] = export["data_stores"]
+    assert (contacts["name"], [(r["key"], r["data"]) for r in contacts["records"]]) == (
+        "Contacts", [("ada", {"name": "Ada L."})])
     assert "Ada Lovelace" in text
     token = auth["Authorization"].removeprefix("Bearer ")
     secrets = [PASSWORD, token, hashlib.sha256(token.encode()).hexdigest(), csrf, session_id,
@@ -133,7 +143,7 @@ async def test_erasure_removes_every_row_of_the_account_and_nothing_else(tmp_pat
         after = count_rows(db)
     grown = {t for t in both if both[t] > only_bob[t]}
     assert grown >= {"accounts", "sessions", "api_tokens", "scenarios", "executions", "activity_batches",
-                     "gateway_logs", "incomplete", "notifications"}
+                     "gateway_logs", "incomplete", "notifications", "data_stores", "data_records"}
     assert after == only_bob
 
 

@@ -163,6 +163,12 @@ def template(method: str, path: str) -> dict[str, Any]:
         return {"password": "not the password"}
     if path.endswith("/run"):
         return {"input": {"text": '{"a": 1}'}}
+    if path.endswith("/data-stores") or path.endswith("/data-stores/{data_store_id}"):
+        return {"name": "fuzzed", "structure": [{"name": "n", "type": "number", "label": "N"},
+                                                {"name": "t", "type": "text", "required": False}],
+                "max_records": 100, "max_size_bytes": 100_000}
+    if path.endswith("/records/{key}"):
+        return {"data": {"n": 1, "t": "text"}}
     if path.endswith("/scenarios") or path.endswith("/scenarios/{scenario_id}"):
         return _definition()
     return {}
@@ -204,7 +210,8 @@ def bodies(method: str, path: str, *, gateway: bool = False) -> st.SearchStrateg
     )
 
 
-QUERY_KEYS = st.one_of(st.sampled_from(["status", "limit", "before", "scenario_id", "wait"]), st.text(max_size=10))
+QUERY_KEYS = st.one_of(st.sampled_from(["status", "limit", "before", "after", "scenario_id", "wait"]),
+                       st.text(max_size=10))
 QUERY_VALUES = st.one_of(
     st.sampled_from(["", "0", "-1", "1", "10000", "10001", "1e3", "99999999999999999999999", "NaN", "true",
                      "false", "yes", "success", "queued", "bogus", "\x00", "%", "null", "[]", "x" * 5000]),
@@ -261,8 +268,14 @@ async def build_world(client: httpx.AsyncClient, auth: dict[str, str], app: Fast
     spare = await client.post(f"{API}/tokens", json={"name": "spare"}, headers=auth)
     connection = await client.post(f"{API}/connections", json=template("POST", "/connections"), headers=auth)
     assert connection.status_code == 201, connection.text
+    store = await client.post(f"{API}/data-stores", json=template("POST", "/data-stores"), headers=auth)
+    assert store.status_code == 201, store.text
+    record = await client.put(f"{API}/data-stores/{store.json()['id']}/records/fuzz-key",
+                              json=template("PUT", "/records/{key}"), headers=auth)
+    assert record.status_code == 200, record.text
     ids = {"scenario_id": sid, "execution_id": run.json()["id"], "incomplete_id": incomplete["id"],
-           "token_id": spare.json()["id"], "connection_id": connection.json()["id"]}
+           "token_id": spare.json()["id"], "connection_id": connection.json()["id"],
+           "data_store_id": store.json()["id"], "key": "fuzz-key"}
     return World(operations, ids)
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -29,6 +31,9 @@ B_NAME = "bob-private-scenario-7f3c"
 B_VARIABLE = "bob-private-variable-91ad"
 B_CONNECTION = "bob-private-connection-4be0"
 B_PASSWORD = "bob-connection-password-c81e"
+B_STORE = "bob-private-data-store-5d2e"
+B_RECORD_KEY = "bob/private-key-7a1c"
+B_RECORD = "bob-private-record-0f6b"
 
 
 def failing_scenario(name: str, marker: str) -> dict[str, Any]:
@@ -84,6 +89,17 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("DELETE", f"{API}/tokens/{{token_id}}"): (Case("token"), Case("spare_token")),
     ("DELETE", f"{API}/connections/{{connection_id}}"): (Case("connection"),),
     ("POST", f"{API}/connections/{{connection_id}}/test"): (Case("connection"),),
+    ("GET", f"{API}/data-stores/{{data_store_id}}"): (Case("data_store"),),
+    ("PUT", f"{API}/data-stores/{{data_store_id}}"): (
+        Case("data_store", body={"name": "taken over", "max_records": 1}),),
+    ("GET", f"{API}/data-stores/{{data_store_id}}/records"): (
+        Case("data_store"), Case("data_store", query="limit=1000&after=a")),
+    ("GET", f"{API}/data-stores/{{data_store_id}}/records/{{key:path}}"): (Case("data_store"),),
+    ("PUT", f"{API}/data-stores/{{data_store_id}}/records/{{key:path}}"): (
+        Case("data_store", body={"data": {"note": "taken over"}}),),
+    ("DELETE", f"{API}/data-stores/{{data_store_id}}/records/{{key:path}}"): (Case("data_store"),),
+    ("DELETE", f"{API}/data-stores/{{data_store_id}}"): (Case("data_store"),),
+    ("POST", f"{API}/connections/{{connection_id}}/authorize"): (Case("oauth_connection"),),
 }
 
 
@@ -106,6 +122,8 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
 
 
 def fill(path: str, ident: str) -> str:
+    """``ident`` for the path's parameter; a data store record's key is always B's record's."""
+    path = re.sub(r"\{key(:path)?\}", quote(B_RECORD_KEY, safe=""), path)
     start, end = path.index("{"), path.index("}")
     assert "{" not in path[end:], f"{path}: one path parameter expected"
     return path[:start] + ident + path[end + 1:]
@@ -170,6 +188,17 @@ async def build_world(client: httpx.AsyncClient) -> World:
     connection = await client.post(f"{API}/connections", headers=b, json={
         "type": "http.basic", "name": B_CONNECTION, "fields": {"username": "bob", "password": B_PASSWORD}})
     assert connection.status_code == 201, connection.text
+    oauth_connection = await client.post(f"{API}/connections", headers=b, json={
+        "type": "http.oauth2", "name": B_CONNECTION + "-oauth", "fields": {
+            "authorize_url": "https://auth.example.com/authorize", "token_url": "https://auth.example.com/token",
+            "client_id": "bob-client", "client_secret": B_PASSWORD + "-oauth"}})
+    assert oauth_connection.status_code == 201, oauth_connection.text
+    store = await client.post(f"{API}/data-stores", headers=b, json={
+        "name": B_STORE, "structure": [{"name": "note", "type": "text"}]})
+    assert store.status_code == 201, store.text
+    record = await client.put(f"{API}/data-stores/{store.json()['id']}/records/{quote(B_RECORD_KEY, safe='')}",
+                              json={"data": {"note": B_RECORD}}, headers=b)
+    assert record.status_code == 200, record.text
     spare = await client.post(f"{API}/tokens", json={"name": "bob-spare"}, headers=b)
     assert spare.status_code == 201, spare.text
     tokens = {t["name"]: t["id"] for t in (await client.get(f"{API}/tokens", headers=b)).json()}
@@ -180,6 +209,9 @@ async def build_world(client: httpx.AsyncClient) -> World:
     own_connection = await client.post(f"{API}/connections", headers=a, json={
         "type": "http.basic", "name": "alice's", "fields": {"username": "alice", "password": "alice-pw"}})
     assert own_connection.status_code == 201, own_connection.text
+    own_store = await client.post(f"{API}/data-stores", headers=a, json={
+        "name": "alice's", "structure": [{"name": "note", "type": "text"}]})
+    assert own_store.status_code == 201, own_store.text
     own_run = await client.post(f"{API}/scenarios/{mine['id']}/run?wait=true", json={"input": {"text": "{"}},
                                 headers=a)
     assert own_run.json()["status"] == "incomplete", own_run.text
@@ -189,9 +221,10 @@ async def build_world(client: httpx.AsyncClient) -> World:
         "execution": succeeded.json()["id"], "failed_execution": failed.json()["id"],
         "incomplete": incomplete["id"], "notification": notifications[0]["id"],
         "token": tokens["tests"], "spare_token": tokens["bob-spare"], "account": me["id"],
-        "connection": connection.json()["id"],
+        "connection": connection.json()["id"], "data_store": store.json()["id"],
+        "oauth_connection": oauth_connection.json()["id"],
     }
-    secrets = [*ids.values(), B_NAME, B_VARIABLE, B_EMAIL, B_CONNECTION, B_PASSWORD,
+    secrets = [*ids.values(), B_NAME, B_VARIABLE, B_EMAIL, B_CONNECTION, B_PASSWORD, B_STORE, B_RECORD_KEY, B_RECORD,
                scenario["webhook_url"].rsplit("/", 1)[1], spare.json()["token"], b["Authorization"].split()[1]]
     return World(a=a, b=b, ids=ids, a_scenario=mine["id"], secrets=secrets, spare_token=spare.json()["token"])
 
@@ -206,7 +239,10 @@ async def snapshot(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
                                                       headers=b)).json()
     for kind in ("execution", "failed_execution"):
         got[kind] = (await client.get(f"{API}/executions/{ids[kind]}", headers=b)).json()
-    for name in ("scenarios", "incomplete-executions", "notifications", "tokens", "connections", "auth/me"):
+    got["data_store_records"] = (await client.get(f"{API}/data-stores/{ids['data_store']}/records",
+                                                  headers=b)).json()
+    for name in ("scenarios", "incomplete-executions", "notifications", "tokens", "connections", "data-stores",
+                 "auth/me"):
         answer = await client.get(f"{API}/{name}", headers=b)
         assert answer.status_code == 200, (name, answer.text)
         got[name] = answer.json()
@@ -260,7 +296,7 @@ async def test_other_accounts_objects_answer_404_and_stay_intact(app: FastAPI, c
 
     # Lists and reads without ids show nothing of B.
     for method, path, has_params in api_routes(app):
-        if method == "GET" and not has_params:
+        if method == "GET" and not has_params and path != f"{API}/oauth/callback":  # a browser's landing, no read
             answer = await client.get(path, headers=as_a)
             assert answer.status_code == 200, (path, answer.text)
             assert leaked(answer.text, world) == [], path

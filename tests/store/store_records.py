@@ -8,10 +8,12 @@ from scenarist.store.ports import (
     AccountRecord,
     ActivityRecord,
     ConnectionRecord,
+    DataStoreRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
     NotificationRecord,
+    RecordChange,
     ScenarioRecord,
     SessionRecord,
     Store,
@@ -160,6 +162,31 @@ def connection(account_id: str = A, *, at: datetime = T0, **kw: object) -> Conne
     return ConnectionRecord(**(values | kw))  # type: ignore[arg-type]
 
 
+def data_store(account_id: str = A, *, at: datetime = T0, **kw: object) -> DataStoreRecord:
+    values: dict[str, object] = {
+        "id": new_id(),
+        "account_id": account_id,
+        "name": f"Customers of {account_id}",
+        "structure": [{"name": "email", "type": "text", "required": True}, {"name": "spent", "type": "number"}],
+        "max_records": 1000,
+        "max_bytes": 1_000_000,
+        "created_at": at,
+        "updated_at": at,
+    }
+    return DataStoreRecord(**(values | kw))  # type: ignore[arg-type]
+
+
+def put(data: dict[str, object]) -> RecordChange:
+    """A record change that writes ``data`` whatever is there."""
+    return lambda _store, _current: dict(data)
+
+
+async def stored_data_store(store: Store, account_id: str = A, **kw: object) -> DataStoreRecord:
+    record = data_store(account_id, **kw)
+    await store.create_data_store(record)
+    return record
+
+
 async def stored_account(store: Store, account_id: str = A, **kw: object) -> AccountRecord:
     record = account(account_id, **kw)
     assert await store.create_account(record) is True
@@ -192,5 +219,7 @@ async def populate(store: Store, account_id: str) -> ScenarioRecord:
     await store.create_session(session(account_id))
     await store.create_token(token(account_id))
     await store.put_connection(connection(account_id))
+    customers = await stored_data_store(store, account_id)
+    await store.write_data_record(account_id, customers.id, "ada", put({"email": CANARY, "spent": 1}), T0)
     await store.enqueue_executions([execution(parent, trigger_event="webhook", trigger_input={"body": CANARY})])
     return parent

@@ -206,6 +206,7 @@ async def test_delete_account_erases_every_row_of_it(store: Store) -> None:
         "sessions": [],
         "gateway_logs": [],
         "connections": [],
+        "data_stores": [],
     }
     assert await store.export_account(A) == empty
 

@@ -211,13 +211,26 @@ class Run:
     # -- walking ---------------------------------------------------------------
 
     async def _trigger(self) -> None:
+        """Run the trigger, once or (polling) up to ``max_cycles`` times while it finds bundles.
+
+        A polling trigger's state writes (its cursor) are held back and stored once the bundles
+        of that poll went through the scenario: a run stopped on the way (an unhandled error,
+        the timeout, a crash) polls the same bundles again next time instead of losing them."""
         trigger = self.plan.trigger
-        cycles = self.plan.settings.max_cycles if trigger.spec.polling else 1
-        for _ in range(cycles):
+        if not trigger.spec.polling:
             outputs = await self._operate(trigger, {})
+            if outputs:
+                await self._fan_out(trigger, outputs, {})
+            return
+        staged = _StagedState(self.s.store, self.scenario.id)
+        self._context(trigger).state = staged
+        for _ in range(self.plan.settings.max_cycles):
+            outputs = await self._operate(trigger, {})
+            if outputs:
+                await self._fan_out(trigger, outputs, {})
+            await staged.commit()
             if not outputs:
                 return
-            await self._fan_out(trigger, outputs, {})
 
     async def _resume(self) -> None:
         assert self.resume is not None
@@ -309,7 +322,7 @@ class Run:
             result = await node.spec.run(ctx, params)
             outputs = _bundles(node, result)
         except Exception as exc:
-            error = _module_error(exc, node.id)
+            error = module_error(exc, node.id)
             if isinstance(error, AuthenticationError) and node.connection is not None and self.s.credentials:
                 await self.s.credentials.flag(self.scenario.account_id, node.connection)
             self.operations += 1
@@ -324,7 +337,7 @@ class Run:
         try:
             resolved = node.params.evaluate(variables)
         except ModuleError as exc:
-            await self._handle(node, variables, _module_error(exc, node.id))
+            await self._handle(node, variables, module_error(exc, node.id))
             return
         item = (resolved.get("value"), resolved.get("group_by"))
         collector = self._collectors.get(node.id)
@@ -444,7 +457,7 @@ class Run:
                 module=node.module,
                 clock=self.s.clock,
                 http=self.s.http,
-                state=_ScenarioState(self.s.store, self.scenario.id),
+                state=StoredState(self.s.store, self.scenario.id),
                 log=self.s.log,
                 trigger_input=self.trigger_input,
                 trigger_event=self.trigger_event,
@@ -473,7 +486,9 @@ class Run:
             self.responder(self.response)
 
 
-class _ScenarioState:
+class StoredState:
+    """A scenario's state on the store: ``ctx.state`` of a run, and of a trigger attaching outside one."""
+
     def __init__(self, store: Store, scenario_id: str) -> None:
         self._store = store
         self._scenario_id = scenario_id
@@ -485,6 +500,27 @@ class _ScenarioState:
         await self._store.set_state(self._scenario_id, key, value)
 
 
+class _StagedState(StoredState):
+    """A polling trigger's state: reads see its own writes, the store sees them on ``commit``."""
+
+    def __init__(self, store: Store, scenario_id: str) -> None:
+        super().__init__(store, scenario_id)
+        self._pending: dict[str, JSON] = {}
+
+    async def get(self, key: str) -> JSON:
+        if key in self._pending:
+            return json.loads(json.dumps(self._pending[key]))
+        return await super().get(key)
+
+    async def set(self, key: str, value: JSON) -> None:
+        self._pending[key] = json.loads(json.dumps(value))
+
+    async def commit(self) -> None:
+        pending, self._pending = self._pending, {}
+        for key, value in pending.items():
+            await super().set(key, value)
+
+
 def _bundles(node: StepNode, result: Any) -> list[Bundle]:
     if isinstance(result, dict):
         return [result]
@@ -493,7 +529,8 @@ def _bundles(node: StepNode, result: Any) -> list[Bundle]:
     raise ModuleRuntimeError(f"{node.module} returned {type(result).__name__}, not bundles")
 
 
-def _module_error(exc: Exception, step: str) -> ModuleError:
+def module_error(exc: Exception, step: str) -> ModuleError:
+    """Any exception as the contract's error of ``step``: pydantic's as ``DataError``, the rest as ``RuntimeError``."""
     if isinstance(exc, ModuleError):
         error = exc
     elif isinstance(exc, ValidationError):

@@ -25,8 +25,11 @@ class Registry:
         return cls(sorted((a for a in found if isinstance(a, App)), key=lambda a: a.key))
 
     def add(self, app: App) -> None:
+        """Install ``app``; a ValueError names what is wrong with it (and installs nothing)."""
         if app.key in self.apps:
             raise ValueError(f"app {app.key!r} is installed twice")
+        for spec in app.modules:
+            _check_hooks(f"{app.key}.{spec.key}", spec)
         self.apps[app.key] = app
         for spec in app.modules:
             self._modules[f"{app.key}.{spec.key}"] = spec
@@ -65,3 +68,15 @@ class Registry:
             }
             for app in self.apps.values()
         ]
+
+
+def _check_hooks(key: str, spec: ModuleSpec) -> None:
+    """``attach`` and ``detach`` come together, on triggers only: what activation registers with a
+    service, deactivation must be able to remove."""
+    if (spec.attach is None) != (spec.detach is None):
+        has, lacks = ("attach", "detach") if spec.attach is not None else ("detach", "attach")
+        raise ValueError(f"module {key!r} has {has} but no {lacks}: a trigger that registers its webhook "
+                         "must also unregister it; give both or neither")
+    if spec.attach is not None and spec.kind != "trigger":
+        raise ValueError(f"module {key!r} is of kind {spec.kind!r}: only a trigger (kind='trigger') "
+                         "registers a webhook with attach and detach")

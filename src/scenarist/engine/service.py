@@ -7,9 +7,12 @@ app registry and the vault; tests build one on ``MemoryStore`` or SQLite with a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 import httpx
 
 from scenarist.egress import EgressGuard
+from scenarist.engine.attachments import Change, TriggerHooks
 from scenarist.engine.credentials import Credentials, connection_problems
 from scenarist.engine.executor import Finish, Run, RunResult, Sealer, Services
 from scenarist.engine.expressions import ExpressionEngine
@@ -66,9 +70,11 @@ class Engine:
         finish: Finish | None = None,
         egress: Egress | None = None,
         credentials: Credentials | None = None,
+        public_url: str | None = None,
     ) -> None:
         """Without ``egress``, modules may reach public addresses only (the refusing ``EgressGuard``);
-        without ``http``, the engine builds the guarded client of ``scenarist.transport``."""
+        without ``http``, the engine builds the guarded client of ``scenarist.transport``; without
+        ``public_url``, scenarios have no webhook URL to register (``webhook_url``)."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
@@ -83,6 +89,10 @@ class Engine:
         self._errors: dict[str, int] = {}
         """Consecutive errors per scenario as last written: a success writes only to reset them."""
         self._plans: dict[tuple[str, datetime], Plan] = {}
+        self.public_url = public_url
+        self.hooks = TriggerHooks(self.services, registry, self.expressions)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        """One lock per scenario being activated, changed or deleted: its trigger attaches once."""
 
     async def aclose(self) -> None:
         if self._own_http:
@@ -104,16 +114,18 @@ class Engine:
         """Validate and store (insert or replace) a scenario; raises InvalidScenario.
 
         With ``credentials``, every step's connection must be one of the account's, of
-        a type its module accepts."""
+        a type its module accepts. An active scenario whose trigger registers its webhook and
+        changed (module, params, connection) attaches the new trigger first, then detaches the
+        old one: when attaching fails (``TriggerHookFailed``) nothing is stored."""
         checked = self.validate(definition)
         if not checked.ok or checked.scenario is None:
             raise InvalidScenario(checked.problems)
-        credentials = self.services.credentials
-        if credentials is not None:
-            plan = compile_plan(checked.scenario, self.registry, self.expressions)
-            problems = await connection_problems(plan, credentials, account_id)
-            if problems:
-                raise InvalidScenario(problems)
+        plan = compile_plan(checked.scenario, self.registry, self.expressions)
+        problems = await self._reference_problems(plan, account_id)
+        if self.services.credentials is not None:
+            problems += await connection_problems(plan, self.services.credentials, account_id)
+        if problems:
+            raise InvalidScenario(problems)
         now = self.clock.now()
         existing = await self.store.get_scenario(account_id, scenario_id) if scenario_id else None
         record = ScenarioRecord(
@@ -127,8 +139,28 @@ class Engine:
             consecutive_errors=existing.consecutive_errors if existing else 0,
             hook_token=self._hook_token(checked.scenario, existing),
         )
-        await self.store.put_scenario(record)
+        async with self._lock(record.id):
+            change = await self.hooks.prepare(record, self.webhook_url(record), attach=record.active, keep=True)
+            await self.store.put_scenario(record)
+            await self._settle(record, change, "changed")
         return record
+
+    async def _reference_problems(self, plan: Plan, account_id: AccountId) -> list[Problem]:
+        """Steps naming (without an expression) a scenario or a data store the account does not have:
+        ``scenarios.run``'s ``scenario_id``, the ``datastore`` modules' ``data_store``."""
+        problems = []
+        exists: Callable[[AccountId, str], Awaitable[object | None]]
+        for node in plan.steps.values():
+            if node.module == "scenarios.run":
+                param, kind, exists = "scenario_id", "scenario", self.store.get_scenario
+            elif node.module.startswith("datastore."):
+                param, kind, exists = "data_store", "data store", self.store.get_data_store
+            else:
+                continue
+            target = node.raw_params.get(param)
+            if isinstance(target, str) and "{{" not in target and await exists(account_id, target) is None:
+                problems.append(Problem(f"{node.path}.params.{param}", f"{kind} {target!r} not found"))
+        return problems
 
     def _hook_token(self, scenario: Scenario, existing: ScenarioRecord | None) -> str | None:
         """A webhook address for instant triggers: kept across edits, ≥128 bits when new."""
@@ -150,6 +182,78 @@ class Engine:
             self._plans = {k: v for k, v in self._plans.items() if k[0] != scenario.id}
             self._plans[key] = plan
         return plan
+
+    # -- activation: triggers that register their webhook with their service -----
+
+    def webhook_url(self, scenario: ScenarioRecord) -> str | None:
+        """``{public_url}/hooks/{token}`` (CONTRACT.md section 6), for a scenario with an instant trigger."""
+        if scenario.hook_token is None or self.public_url is None:
+            return None
+        return f"{self.public_url.rstrip('/')}/hooks/{scenario.hook_token}"
+
+    async def activate(self, account_id: AccountId, scenario_id: str) -> ScenarioRecord | None:
+        """Attach the trigger (when it registers its webhook and is not attached as it stands), then
+        mark the scenario active. When attaching fails (``TriggerHookFailed``) it stays inactive.
+        None: the account has no such scenario."""
+        async with self._lock(scenario_id):
+            record = await self.store.get_scenario(account_id, scenario_id)
+            if record is None:
+                return None
+            change = await self.hooks.prepare(record, self.webhook_url(record), attach=True, keep=True)
+            await self.store.set_scenario_active(account_id, scenario_id, True)
+            await self._settle(record, change, "activated")
+            return replace(record, active=True)
+
+    async def deactivate(self, account_id: AccountId, scenario_id: str) -> ScenarioRecord | None:
+        """Mark the scenario inactive, then detach its trigger; a failed detach raises a notification."""
+        async with self._lock(scenario_id):
+            record = await self.store.get_scenario(account_id, scenario_id)
+            if record is None:
+                return None
+            await self.store.set_scenario_active(account_id, scenario_id, False)
+            await self._release(record, "deactivated")
+            return replace(record, active=False)
+
+    async def delete_scenario(self, account_id: AccountId, scenario_id: str) -> bool:
+        """Detach the trigger, then delete the scenario and everything of it; a failed detach deletes
+        anyway and raises a notification. False: the account has no such scenario."""
+        async with self._lock(scenario_id):
+            record = await self.store.get_scenario(account_id, scenario_id)
+            if record is None:
+                return False
+            await self._release(record, "deleted")
+            return await self.store.delete_scenario(account_id, scenario_id)
+
+    async def release_account(self, account_id: AccountId) -> None:
+        """Detach every trigger of the account, before the account is erased."""
+        for record in await self.store.list_scenarios(account_id):
+            async with self._lock(record.id):
+                await self._release(record, "deleted")
+
+    async def _release(self, record: ScenarioRecord, what: str) -> None:
+        await self._settle(record, await self.hooks.prepare(record, None, attach=False, keep=False), what)
+
+    async def _settle(self, record: ScenarioRecord, change: Change, what: str) -> None:
+        """Keep what was attached, detach what is stale; a failed detach is the user's to clean up.
+
+        A scenario that the engine deactivates after too many errors keeps its registration (as
+        Make does): the service's requests queue meanwhile and run once it is activated again."""
+        error = await self.hooks.commit(record, change)
+        if error is None or change.stale is None:
+            return
+        stale = change.stale
+        await self._notify(record, "trigger_detach_failed",
+                           f"Scenario {record.name!r} was {what}, but its trigger could not unregister the webhook "
+                           f"{stale.webhook_url} from its service ({error.type}: {error.message}). "
+                           "Remove it there by hand.",
+                           {"module": stale.module, "webhook_url": stale.webhook_url, "attached": stale.attached,
+                            "error": error.to_dict()})
+
+    def _lock(self, scenario_id: str) -> asyncio.Lock:
+        lock = self._locks.get(scenario_id)
+        if lock is None:
+            lock = self._locks[scenario_id] = asyncio.Lock()
+        return lock
 
     # -- runs ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 The list of names below is pinned by ``tests/sdk/test_exported_members.py``.
 """
 
+from scenarist.sdk._datastores import DataStores
 from scenarist.sdk._errors import (
     ERROR_TYPES,
     RETRIED_TYPES,
@@ -42,6 +43,7 @@ __all__ = [
     "ConnectionError",
     "ConnectionType",
     "DataError",
+    "DataStores",
     "Egress",
     "InvalidConfigurationError",
     "ModuleError",

@@ -10,6 +10,9 @@ naming ``params.<field>``, as the engine raises it), builds a ``RunContext``
 returns the module's output as a list of bundles. Errors the module raises
 come out as raised. ``harness.state`` is the scenario state, kept across the
 calls of one harness; ``harness.response`` is what ``ctx.respond`` answered.
+
+``attach`` and ``detach`` call a webhook trigger's hooks as activation and
+deactivation do, in the same context, and hand back what the engine would keep.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from scenarist.sdk._errors import DataError, RuntimeError
-from scenarist.sdk._module import App, Egress, ModuleSpec, OpenEgress, RunContext, TriggerEvent
+from scenarist.sdk._module import App, AttachFn, DetachFn, Egress, ModuleSpec, OpenEgress, RunContext, TriggerEvent
 from scenarist.types import JSON, Bundle, Clock, ManualClock
 
 
@@ -119,6 +122,59 @@ class ModuleHarness:
         ctx.auth = auth if auth is not None else self._auth(connection)
         result = await spec.run(ctx, validated)
         return _bundles(spec, result)
+
+    async def attach(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None,
+        webhook_url: str,
+        *,
+        connection: Mapping[str, Any] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> JSON:
+        """Register ``webhook_url`` as activating a scenario does: ``await attach(ctx, params, webhook_url)``.
+
+        Returns what attach returned, as the engine keeps it (through JSON: a value JSON
+        cannot hold is the engine's ``RuntimeError``); pass it to ``detach``."""
+        spec, hook, _ = self._hooks(key)
+        ctx, validated = self._hook_call(spec, params, connection, auth)
+        attached = await hook(ctx, validated, webhook_url)
+        try:
+            return json.loads(json.dumps(attached, allow_nan=False))
+        except (TypeError, ValueError):
+            raise RuntimeError(f"{spec.key}'s attach returned {type(attached).__name__}, not JSON") from None
+
+    async def detach(
+        self,
+        key: str,
+        params: Mapping[str, Any] | None,
+        attached: JSON,
+        *,
+        connection: Mapping[str, Any] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        """Unregister as deactivating a scenario does: ``await detach(ctx, params, attached)``, with the
+        params and connection given to ``attach`` and what it returned."""
+        spec, _, hook = self._hooks(key)
+        ctx, validated = self._hook_call(spec, params, connection, auth)
+        await hook(ctx, validated, attached)
+
+    def _hooks(self, key: str) -> tuple[ModuleSpec, AttachFn, DetachFn]:
+        spec = self.module(key)
+        if spec.attach is None or spec.detach is None:
+            raise KeyError(f"module {key!r} of app {self.app.key!r} has no attach and detach (it is no webhook "
+                           "trigger that registers itself)")
+        return spec, spec.attach, spec.detach
+
+    def _hook_call(
+        self, spec: ModuleSpec, params: Mapping[str, Any] | None, connection: Mapping[str, Any] | None,
+        auth: httpx.Auth | None,
+    ) -> tuple[RunContext, BaseModel]:
+        """The validated params and the context of a call outside a run: no trigger input, no answer."""
+        validated = self._validate(spec, params or {})
+        ctx = self._context(spec, connection, None, "manual")
+        ctx.auth = auth if auth is not None else self._auth(connection)
+        return ctx, validated
 
     def _validate(self, spec: ModuleSpec, params: Mapping[str, Any]) -> BaseModel:
         try:

@@ -13,7 +13,10 @@ returns depends on the module's ``kind``:
   (``flow.array_aggregator``), ``run`` receives ``AggregateInput``.
 
 A ``polling`` module used as a trigger is called up to ``max_cycles`` times
-per run while it returns bundles; it keeps its cursor in ``ctx.state``.
+per run while it returns bundles; it keeps its cursor in ``ctx.state``, and the
+engine stores what a poll wrote there only once the bundles of that poll went
+through the scenario: a run stopped on the way polls them again (at least
+once, never lost).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, Literal, ParamSpec, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from scenarist.sdk._datastores import DataStores
 from scenarist.sdk._errors import ConnectionError as ModuleConnectionError
 from scenarist.sdk._oauth import OAuth2Endpoints
 from scenarist.types import JSON, Bundle, Clock
@@ -124,7 +128,7 @@ class RunContext:
         egress: Egress | None = None,
         auth: httpx.Auth | None = None,
         scenarios: ScenarioRunner | None = None,
-        data_stores: Any = None,
+        data_stores: DataStores | None = None,
     ) -> None:
         self.execution_id = execution_id
         self.scenario_id = scenario_id
@@ -147,7 +151,7 @@ class RunContext:
         self.scenarios = scenarios
         """Runs another scenario of the account and waits for it; None outside the engine."""
         self.data_stores = data_stores
-        """The account's data stores (``scenarist.apps.datastore``); None outside the engine."""
+        """The account's data stores (``scenarist.apps.datastore``); None outside the engine (and the harness)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -180,13 +184,19 @@ class ModuleSpec:
     """Connection types this module accepts (full keys, ``app.type``); empty: none."""
     connection_required: bool = False
     polling: bool = False
+    raw_body: bool = False
+    """A webhook trigger that needs the request's exact bytes (to check a signature over them, as
+    GitHub's ``X-Hub-Signature-256`` or Stripe's): its ``ctx.trigger_input`` also holds ``raw_body``,
+    the body as received, base64-encoded."""
     attach: AttachFn | None = None
     """A webhook trigger that registers itself with its service: called as
     ``await attach(ctx, params, webhook_url)`` when the scenario is activated; returns what
-    ``detach`` needs (JSON, e.g. the service's hook id), kept with the scenario."""
+    ``detach`` needs (JSON, e.g. the service's hook id), kept with the scenario. When it
+    raises, the scenario stays inactive. Only a ``trigger`` has it, and never without ``detach``."""
     detach: DetachFn | None = None
-    """Called as ``await detach(ctx, params, attached)`` when the scenario is deactivated,
-    changed or deleted."""
+    """Called as ``await detach(ctx, params, attached)`` when the scenario is deactivated or
+    deleted, or its trigger's module, params or connection change, with the params and connection
+    ``attach`` got. When it raises, Scenarist goes on and notifies the user, showing ``attached``."""
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()

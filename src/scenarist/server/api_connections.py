@@ -1,4 +1,11 @@
-"""Connections: create, list, test, delete. No answer ever holds a secret field."""
+"""Connections: create, list, test, delete, and the OAuth 2.0 authorization. No answer ever holds a secret.
+
+An OAuth 2.0 connection answers its creation with ``authorize_url``: the user
+opens it, the service asks for consent and sends the browser back to
+``GET /api/v1/oauth/callback``, which needs no session: the ``state`` is the
+proof (single use, 10 minutes). ``POST /connections/{id}/authorize`` starts a
+new authorization (after a revocation, or to change the account behind it).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from starlette.responses import Response
 
 from scenarist.connections import InvalidConnection
 from scenarist.engine.documents import iso
+from scenarist.oauth import OAuthError
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found, require_storable
 from scenarist.server.runtime import Runtime
@@ -36,6 +44,12 @@ class ConnectionCreated(BaseModel):
     id: str
     type: str
     name: str
+    authorize_url: str | None = None
+    """For an OAuth 2.0 type: where the user authorizes the connection."""
+
+
+class Authorization(BaseModel):
+    authorize_url: str
 
 
 class ConnectionPublic(BaseModel):
@@ -61,7 +75,7 @@ def public(record: ConnectionRecord) -> ConnectionPublic:
                             updated_at=iso(record.updated_at))
 
 
-@router.post("/connections", status_code=201, response_model=ConnectionCreated)
+@router.post("/connections", status_code=201, response_model=ConnectionCreated, response_model_exclude_none=True)
 async def create_connection(body: ConnectionCreate, account: Account, rt: Rt) -> ConnectionCreated:
     require_storable(body.fields, "fields")
     require_storable(body.name, "name")
@@ -70,7 +84,37 @@ async def create_connection(body: ConnectionCreate, account: Account, rt: Rt) ->
     except InvalidConnection as exc:
         first = exc.problems[0] if exc.problems else None
         raise ApiError(422, str(exc), path=first.path if first else None) from None
-    return ConnectionCreated(id=record.id, type=record.type, name=record.name)
+    kind = rt.registry.connection_type(record.type)
+    url = await rt.connections.authorize(account, record.id) if kind is not None and kind.oauth2 else None
+    return ConnectionCreated(id=record.id, type=record.type, name=record.name, authorize_url=url)
+
+
+@router.post("/connections/{connection_id}/authorize", response_model=Authorization)
+async def authorize_connection(connection_id: str, account: Account, rt: Rt) -> Authorization:
+    try:
+        url = await rt.connections.authorize(account, connection_id)
+    except OAuthError as exc:
+        raise ApiError(409, str(exc), code="not_oauth") from None
+    if url is None:
+        raise not_found("connection")
+    return Authorization(authorize_url=url)
+
+
+class Authorized(BaseModel):
+    id: str
+    type: str
+    name: str
+    authorized: bool = True
+
+
+@router.get("/oauth/callback", response_model=Authorized)
+async def oauth_callback(rt: Rt, state: str = "", code: str | None = None, error: str | None = None) -> Authorized:
+    """Where the service sends the browser back. No session is needed: the state is the proof."""
+    try:
+        record = await rt.connections.complete(state, code, error)
+    except OAuthError as exc:
+        raise ApiError(400, str(exc), code="oauth_refused") from None
+    return Authorized(id=record.id, type=record.type, name=record.name)
 
 
 @router.get("/connections", response_model=list[ConnectionPublic])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse, Response
 
+from scenarist.engine.attachments import TriggerHookFailed
 from scenarist.engine.documents import execution_summary, iso
 from scenarist.engine.executor import RunResult
 from scenarist.engine.service import InvalidScenario
@@ -51,10 +52,9 @@ class RunAccepted(BaseModel):
 
 
 def public(rt: Runtime, record: ScenarioRecord) -> ScenarioPublic:
-    url = f"{rt.settings.public_url.rstrip('/')}/hooks/{record.hook_token}" if record.hook_token else None
-    return ScenarioPublic(id=record.id, name=record.name, active=record.active, webhook_url=url,
-                          definition=record.definition, created_at=iso(record.created_at),
-                          updated_at=iso(record.updated_at))
+    return ScenarioPublic(id=record.id, name=record.name, active=record.active,
+                          webhook_url=rt.engine.webhook_url(record), definition=record.definition,
+                          created_at=iso(record.created_at), updated_at=iso(record.updated_at))
 
 
 async def _save(
@@ -66,6 +66,8 @@ async def _save(
     except InvalidScenario as exc:
         first = exc.problems[0] if exc.problems else None
         raise ApiError(422, str(exc), path=first.path if first else None) from None
+    except TriggerHookFailed as exc:
+        raise _not_attached(exc) from None
     rt.scenarios.invalidate(record.id)
     return record
 
@@ -100,14 +102,24 @@ async def replace_scenario(scenario_id: str, definition: Definition, account: Ac
 
 @router.delete("/scenarios/{scenario_id}", status_code=204)
 async def delete_scenario(scenario_id: str, account: Account, rt: Rt) -> Response:
-    if not await rt.store.delete_scenario(account, scenario_id):
+    if not await rt.engine.delete_scenario(account, scenario_id):
         raise not_found("scenario")
     rt.scenarios.invalidate(scenario_id)
     return Response(status_code=204)
 
 
+def _not_attached(exc: TriggerHookFailed) -> ApiError:
+    """422: the trigger could not register its webhook with its service; the scenario is as it was."""
+    return ApiError(422, str(exc), code="trigger_attach_failed", path=exc.path)
+
+
 async def _set_active(rt: Runtime, account: str, scenario_id: str, active: bool) -> ActivePublic:
-    if not await rt.store.set_scenario_active(account, scenario_id, active):
+    """Activation attaches the trigger first (it stays inactive when that fails); deactivation detaches it."""
+    try:
+        record = await (rt.engine.activate if active else rt.engine.deactivate)(account, scenario_id)
+    except TriggerHookFailed as exc:
+        raise _not_attached(exc) from None
+    if record is None:
         raise not_found("scenario")
     rt.scenarios.invalidate(scenario_id)
     if active:

@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
-from scenarist.server import api_connections, api_misc, api_runs, api_scenarios, auth, gateway
+from scenarist.server import api_connections, api_datastores, api_misc, api_runs, api_scenarios, auth, gateway
 from scenarist.server.errors import HANDLERS
 from scenarist.server.runtime import Runtime
 from scenarist.server.security import SecurityMiddleware
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.runtime = runtime
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, api_scenarios, api_runs, api_connections, api_misc):
+    for module in (auth, api_scenarios, api_runs, api_connections, api_datastores, api_misc):
         api.include_router(module.router)
     app.include_router(api)
     return app

@@ -296,7 +296,8 @@ async def export_account(request: Request, account: Account) -> dict[str, Any]:
 
 @router.delete("/account", status_code=204)
 async def delete_account(body: AccountDelete, request: Request, account: Account, auth_kit: Kit) -> Response:
-    """Erase the account and all its data after re-checking the password; its sessions end."""
+    """Erase the account and all its data after re-checking the password; its sessions end and its
+    triggers unregister their webhooks from their services."""
     store = runtime(request).store
     record = await store.get_account(account)
     if record is None:
@@ -305,5 +306,6 @@ async def delete_account(body: AccountDelete, request: Request, account: Account
     if not await auth_kit.passwords.verify(record.password_hash, body.password):
         raise ApiError(403, "wrong password", path="password")
     auth_kit.per_email.reset(record.email.lower())
+    await runtime(request).engine.release_account(account)  # while its connections still exist
     await store.delete_account(account)
     return _ended(request, forget_email=True)

@@ -9,6 +9,7 @@ that module's output once the run reaches it, 200 if the run ends without it,
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,8 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
         "query": _query(request.url.query),
         "body": _parse_body(body, request.headers.get("content-type", "")),
     }
+    if runtime.engine.plan_for(scenario).trigger.spec.raw_body:
+        event["raw_body"] = base64.b64encode(body).decode("ascii")
     execution = ExecutionRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
         created_at=runtime.clock.now(), trigger_input=runtime.engine.seal_input(scenario, event),

@@ -17,10 +17,12 @@ from typing import Any
 import structlog
 
 from scenarist.connections import ConnectionService
+from scenarist.datastores import data_stores_on
 from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
+from scenarist.oauth import CALLBACK_PATH
 from scenarist.server.cache import ScenarioCache
 from scenarist.server.gateway_log import GatewayLogBuffer
 from scenarist.server.group_commit import GroupCommit
@@ -67,17 +69,22 @@ class Runtime:
         self.vault = Vault.from_settings(settings)
         self.store = self._given_store or await open_store(settings.effective_database_url())
         egress = EgressGuard.from_settings(settings)
-        self.connections = ConnectionService(self.store, self.registry, self.vault, clock=self.clock, egress=egress)
+        self.http = http_client(egress=egress)
+        self.connections = ConnectionService(
+            self.store, self.registry, self.vault, clock=self.clock, egress=egress, http=self.http,
+            redirect_uri=settings.public_url.rstrip("/") + CALLBACK_PATH,
+        )
         await self._check_keys()
         expressions = ExpressionEngine(
             clock=self.clock, timeout_ms=settings.expression_timeout_ms,
             max_output_bytes=settings.expression_max_output_bytes,
         )
         self.finisher: GroupCommit[Finished] = GroupCommit(self.store.finish_executions)
-        self.http = http_client(egress=egress)
         self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
                              expressions=expressions, log=structlog.get_logger("scenarist.run"),
-                             finish=self._finish, egress=egress, credentials=self.connections)
+                             finish=self._finish, egress=egress, credentials=self.connections,
+                             public_url=settings.public_url)
+        self.engine.services.data_stores = data_stores_on(self.store, self.clock)
         self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
         self.scenarios = ScenarioCache(self.store)
         self.gateway_log = GatewayLogBuffer(self.store)

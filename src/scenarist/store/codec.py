@@ -43,6 +43,15 @@ def dump_json(value: JSON) -> str:
     return _dumps(value)
 
 
+def json_size(value: JSON) -> int:
+    """The size of ``value`` as compact UTF-8 JSON (how data stores measure records); ``ValueError``
+    for what JSON cannot hold (lone surrogates included)."""
+    try:
+        return len(_dumps(value).encode("utf-8"))
+    except (TypeError, UnicodeEncodeError, RecursionError) as exc:
+        raise ValueError(f"not storable as JSON: {type(exc).__name__}") from exc
+
+
 def load_json(text: str | bytes) -> JSON:
     return _loads(text)
 

@@ -19,6 +19,8 @@ from scenarist.store.ports import (
     AccountRecord,
     ActivityRecord,
     ConnectionRecord,
+    DataRecord,
+    DataStoreRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
@@ -35,6 +37,8 @@ _HIDDEN: dict[type, frozenset[str]] = {
     SessionRecord: frozenset({"id_hash", "csrf_token", "account_id"}),
     GatewayLogRecord: frozenset({"request_body", "response_body"}),
     ConnectionRecord: frozenset({"secrets", "key_id", "account_id"}),
+    DataStoreRecord: frozenset({"account_id"}),
+    DataRecord: frozenset({"store_id"}),
 }
 
 
@@ -51,6 +55,8 @@ class AccountData:
     sessions: list[SessionRecord]
     gateway_logs: list[GatewayLogRecord]
     connections: list[ConnectionRecord] = field(default_factory=list)
+    data_stores: list[tuple[DataStoreRecord, list[DataRecord]]] = field(default_factory=list)
+    """Each store with its records, by key."""
 
 
 def export(data: AccountData) -> dict[str, Any]:
@@ -65,6 +71,7 @@ def export(data: AccountData) -> dict[str, Any]:
         "sessions": [plain(s) for s in data.sessions],
         "gateway_logs": [plain(g) for g in data.gateway_logs],
         "connections": [plain(c) for c in data.connections],
+        "data_stores": [plain(s) | {"records": [plain(r) for r in records]} for s, records in data.data_stores],
     }
 
 

@@ -23,9 +23,12 @@ from scenarist.store.memory_accounts import copy_record as _copy
 from scenarist.store.memory_batch import MemoryBatches, updated_execution
 from scenarist.store.memory_batch import gateway_copy as _gateway_copy
 from scenarist.store.memory_connections import MemoryConnections
+from scenarist.store.memory_datastores import MemoryDataStores
 from scenarist.store.ports import (
     ActivityRecord,
     ConnectionRecord,
+    DataRecord,
+    DataStoreRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
@@ -36,7 +39,7 @@ from scenarist.store.ports import (
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
+class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAccounts):
     """The ``Store`` port in memory; nothing survives the object."""
 
     def __init__(self) -> None:
@@ -49,6 +52,8 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
         self._state: dict[tuple[ScenarioId, str], JSON] = {}
         self._gateway_logs: dict[str, GatewayLogRecord] = {}
         self._connections: dict[str, ConnectionRecord] = {}
+        self._data_stores: dict[str, DataStoreRecord] = {}
+        self._data_records: dict[str, dict[str, DataRecord]] = {}
         self._queue_seq: dict[ExecutionId, int] = {}
         """Each execution's queue number (``SqlStore``'s ``queue_seq``)."""
         self._last_seq = 0
@@ -317,6 +322,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
         self._sessions = without(self._sessions, account_id)
         self._tokens = without(self._tokens, account_id)
         self._connections = without(self._connections, account_id)
+        self._forget_data_stores(account_id)
         self._accounts.pop(account_id, None)
         return self._row_count() < before
 
@@ -332,8 +338,10 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
             self._sessions,
             self._tokens,
             self._connections,
+            self._data_stores,
         ]
-        return sum(map(len, tables)) + sum(map(len, self._activity.values()))
+        nested = [*self._activity.values(), *self._data_records.values()]
+        return sum(map(len, tables)) + sum(map(len, nested))
 
     async def export_account(self, account_id: AccountId) -> dict[str, Any]:
         runs = sorted((e for e in self._executions.values() if e.account_id == account_id), key=_by_created)
@@ -350,6 +358,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryAccounts):
                 for g in sorted(own(self._gateway_logs, account_id), key=lambda g: (g.received_at, g.id))
             ],
             connections=await self.list_connections(account_id),
+            data_stores=self._data_stores_with_records(account_id),
         )
         return export.export(data)
 

@@ -10,9 +10,10 @@ suite in ``tests/store/``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
@@ -183,6 +184,63 @@ class ConnectionRecord:
     """True once the service refused the credentials (``AuthenticationError``)."""
 
 
+@dataclass(frozen=True)
+class DataStoreRecord:
+    """A data store of an account (Make's data stores): records by key, each checked against
+    ``structure`` by the caller. User data: no retention window applies, the account's erasure
+    deletes it."""
+
+    id: str
+    account_id: AccountId
+    name: str
+    structure: list[dict[str, Any]]
+    """The fields a record may have, as JSON: ``{"name", "type", "required", "label"?}`` each."""
+    max_records: int
+    max_bytes: int
+    """The limit of ``size_bytes``."""
+    created_at: datetime
+    updated_at: datetime
+    record_count: int = 0
+    """Kept by the store with every write, in the same transaction; ignored when passed in."""
+    size_bytes: int = 0
+    """The records' data as compact UTF-8 JSON (``codec.json_size``), summed; kept like ``record_count``."""
+
+
+@dataclass(frozen=True)
+class DataRecord:
+    """One record of a data store."""
+
+    store_id: str
+    key: str
+    """Unique in its store; 1 to ``DATA_KEY_MAX_LENGTH`` characters."""
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+DATA_KEY_MAX_LENGTH = 256
+
+DataLimit = Literal["max_records", "max_bytes"]
+
+RecordChange = Callable[[DataStoreRecord, dict[str, Any] | None], dict[str, Any]]
+"""Given the data store (as locked for the write) and a record's current data (None when there is
+no record with the key), the record's new data. It may raise: the exception propagates and
+nothing is written."""
+
+DataStoreChange = Callable[[DataStoreRecord], DataStoreRecord]
+"""Given the data store as locked for the change, its new version (same contract for raising)."""
+
+
+class DataStoreFull(Exception):
+    """A write would take a data store past one of its limits; nothing was written."""
+
+    def __init__(self, data_store: DataStoreRecord, limit: DataLimit) -> None:
+        super().__init__(f"data store {data_store.name!r} is at its limit {limit}")
+        self.data_store = data_store
+        """The store as it was when the write was refused (its counters included)."""
+        self.limit = limit
+
+
 class Store(Protocol):
     # scenarios
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
@@ -332,7 +390,7 @@ class Store(Protocol):
     async def delete_account(self, account_id: AccountId) -> bool:
         """Erase the account and every row of it: scenarios, executions, activity,
         incomplete executions, notifications, state, gateway logs, sessions, tokens,
-        connections."""
+        connections, data stores and their records."""
         ...
 
     async def export_account(self, account_id: AccountId) -> dict[str, Any]:
@@ -341,7 +399,8 @@ class Store(Protocol):
         its ``log``), ``incomplete_executions`` (without state), ``notifications``,
         ``tokens`` (id, name, created_at), ``sessions`` (created_at, last_seen_at),
         ``gateway_logs`` (without bodies), ``connections`` (id, type, name, the
-        non-secret fields, flagged, times; never the sealed secrets). Times as ISO 8601 strings."""
+        non-secret fields, flagged, times; never the sealed secrets), ``data_stores`` (each with
+        its ``records``). Times as ISO 8601 strings."""
         ...
 
     # sessions
@@ -427,6 +486,56 @@ class Store(Protocol):
         """Compare-and-swap for key rotation: replace ``secrets`` and ``key_id`` only while the
         row still holds ``expected_secrets`` sealed under ``expected_key_id`` (what the rotation
         read); False when the row is gone or changed meanwhile."""
+        ...
+
+    # data stores (user data: no retention; every write locks its store, so limits hold under concurrency)
+    async def create_data_store(self, data_store: DataStoreRecord) -> None:
+        """Insert a data store without records (its counters start at 0); ``ValueError`` when the id is taken."""
+        ...
+
+    async def get_data_store(self, account_id: AccountId, store_id: str) -> DataStoreRecord | None: ...
+
+    async def list_data_stores(self, account_id: AccountId) -> list[DataStoreRecord]:
+        """Oldest first (created_at, then id)."""
+        ...
+
+    async def update_data_store(
+        self, account_id: AccountId, store_id: str, change: DataStoreChange
+    ) -> DataStoreRecord | None:
+        """Under the store's write lock (no record write runs meanwhile), write what ``change`` makes of
+        it: name, structure, limits, updated_at (id, account, created_at and the counters stay).
+        The updated store; None when the account has no such store."""
+        ...
+
+    async def delete_data_store(self, account_id: AccountId, store_id: str) -> bool:
+        """Delete the store and its records."""
+        ...
+
+    async def get_data_record(self, account_id: AccountId, store_id: str, key: str) -> DataRecord | None: ...
+
+    async def list_data_records(
+        self, account_id: AccountId, store_id: str, *, after: str | None = None, limit: int = 100
+    ) -> list[DataRecord]:
+        """The store's records by key in code point order, those after the key ``after``; [] when the
+        account has no such store."""
+        ...
+
+    async def write_data_record(
+        self, account_id: AccountId, store_id: str, key: str, change: RecordChange, now: datetime
+    ) -> DataRecord | None:
+        """Insert or replace the record ``key`` with what ``change`` makes of it, in ONE transaction
+        under the store's write lock: the limits are checked against the counters as locked,
+        and the counters move with the write. ``DataStoreFull`` when the write would add a
+        record past ``max_records`` or grow ``size_bytes`` past ``max_bytes`` (a write that
+        grows neither passes, even in a store over a lowered limit); ``ValueError`` for a key
+        that is empty or too long, or data JSON cannot hold. A replaced record keeps its
+        ``created_at``. The record written; None when the account has no such store."""
+        ...
+
+    async def delete_data_record(self, account_id: AccountId, store_id: str, key: str) -> bool: ...
+
+    async def clear_data_records(self, account_id: AccountId, store_id: str) -> int | None:
+        """Delete every record of the store; how many, None when the account has no such store."""
         ...
 
     async def close(self) -> None: ...

@@ -9,6 +9,10 @@ has no row there); sessions and API tokens do. An account's e-mail is unique
 through ``email_key``, its lower-cased form. Connections keep their secret
 fields sealed by the vault (``secrets``, with the sealing ``key_id``); like
 scenarios they do not reference ``accounts``.
+Data stores (``data_stores``) keep their records' count and size next to their
+limits, moved by every write under the store row's lock; their records
+(``data_records``) hang under them with the account in the key, and sort by
+key in code point order on both databases (collation "C" on PostgreSQL).
 The migrations in ``migrations/versions`` create exactly these tables.
 """
 
@@ -250,4 +254,43 @@ connections = sa.Table(
     sa.Column("flagged", sa.Boolean, nullable=False),
     sa.Index(None, "account_id", "created_at"),
     sa.Index(None, "key_id"),
+)
+
+DATA_KEY = sa.String(256).with_variant(sa.String(256, collation="C"), "postgresql")
+"""A record key: compared and sorted by code point on every dialect (SQLite's default is binary)."""
+
+data_stores = sa.Table(
+    "data_stores",
+    metadata,
+    _id(primary_key=True),
+    _id("account_id"),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("structure", JsonText, nullable=False),
+    sa.Column("max_records", sa.Integer, nullable=False),
+    sa.Column("max_bytes", sa.BigInteger, nullable=False),
+    sa.Column("record_count", sa.Integer, nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("account_id", "id"),
+    sa.Index(None, "account_id", "created_at"),
+)
+
+data_records = sa.Table(
+    "data_records",
+    metadata,
+    _id("account_id"),
+    _id("store_id"),
+    sa.Column("key", DATA_KEY, nullable=False),
+    sa.Column("data", JsonText, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("store_id", "key"),
+    sa.ForeignKeyConstraint(
+        ["account_id", "store_id"],
+        ["data_stores.account_id", "data_stores.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(None, "account_id"),
 )

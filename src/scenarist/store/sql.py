@@ -1,7 +1,8 @@
 """``SqlStore``: the store on SQLAlchemy (async), for SQLite and PostgreSQL.
 
 This module is the scenario and run half; the accounts half is in
-``sql_accounts.py``, the connections in ``sql_connections.py``, the scheduler's read and the group commits in
+``sql_accounts.py``, the connections in ``sql_connections.py``, the data stores in ``sql_datastores.py``,
+the scheduler's read and the group commits in
 ``sql_batch.py``, the transactions underneath in ``sql_base.py``.
 Every call is one transaction. Every query that the port gives an account
 filters by it; activity is reached through its execution's account. Writes
@@ -56,10 +57,11 @@ from scenarist.store.sql_base import (
 )
 from scenarist.store.sql_batch import SqlBatches
 from scenarist.store.sql_connections import SqlConnections
+from scenarist.store.sql_datastores import SqlDataStores
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class SqlStore(SqlBatches, SqlConnections, SqlAccounts):
+class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
     """The ``Store`` port on a SQL database; make one with ``await SqlStore.open(url)``."""
 
     @classmethod

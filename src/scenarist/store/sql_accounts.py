@@ -4,7 +4,7 @@ An e-mail is unique through ``email_key``, its lower-cased form, so the
 check is the database's and two registrations racing cannot both win.
 Sessions and tokens belong to an existing account (a foreign key).
 ``delete_account`` deletes, child tables first, every row that carries the
-account (connections included) or hangs under one of its scenarios; on SQLite ``secure_delete``
+account (connections and data stores included) or hangs under one of its scenarios; on SQLite ``secure_delete``
 overwrites what it deleted.
 """
 
@@ -44,6 +44,7 @@ from scenarist.store.schema import (
 )
 from scenarist.store.sql_base import EXECUTION_COLUMNS, GATEWAY_SUMMARY, SqlBase, execution_record, gateway_log_record
 from scenarist.store.sql_connections import connection_record
+from scenarist.store.sql_datastores import erase_data_stores, load_data_stores
 from scenarist.types import AccountId, ExecutionId
 
 ACCOUNT_COLUMNS = [c for c in accounts.c if c.name != "email_key"]
@@ -145,6 +146,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
     """Delete every row of the account, children first; how many rows went."""
     own_runs = sa.select(executions.c.id).where(executions.c.account_id == account_id)
     own_scenarios = sa.select(scenarios.c.id).where(scenarios.c.account_id == account_id)
+    erased = await erase_data_stores(conn, account_id)  # first: it locks as the stores' writers do
     statements = [
         sa.delete(activity_batches).where(activity_batches.c.execution_id.in_(own_runs)),
         sa.delete(incomplete).where(incomplete.c.account_id == account_id),
@@ -158,7 +160,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
         sa.delete(connections).where(connections.c.account_id == account_id),
         sa.delete(accounts).where(accounts.c.id == account_id),
     ]
-    return sum([(await conn.execute(statement)).rowcount for statement in statements])
+    return erased + sum([(await conn.execute(statement)).rowcount for statement in statements])
 
 
 async def _load(conn: AsyncConnection, account_id: AccountId) -> export.AccountData:
@@ -177,6 +179,7 @@ async def _load(conn: AsyncConnection, account_id: AccountId) -> export.AccountD
             for r in await _rows(conn, gateway_logs, account_id, "id", GATEWAY_SUMMARY, "received_at")
         ],
         connections=[connection_record(r) for r in await _rows(conn, connections, account_id)],
+        data_stores=await load_data_stores(conn, account_id),
     )
 
 

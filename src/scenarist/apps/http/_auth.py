@@ -4,7 +4,8 @@ Each type's ``auth`` factory checks the fields against the type's model and
 returns the auth that puts the credential on the request; the engine hands it
 to the module as ``ctx.auth``. ``http.oauth2`` declares its client and
 endpoints instead: the engine's OAuth 2.0 flow obtains, refreshes and sends
-its tokens.
+its tokens. ``http.client_certificate`` (``_client_cert.py``) is an auth that
+hands the transport a TLS context instead of setting a header.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from scenarist.apps.http._client_cert import CLIENT_CERTIFICATE
 from scenarist.sdk import ConnectionType, InvalidConfigurationError, OAuth2Endpoints
 
 BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
@@ -133,4 +135,5 @@ CONNECTION_TYPES: tuple[ConnectionType, ...] = (
     ConnectionType("http.bearer", "Bearer token", BearerFields, ("token",), auth=_bearer),
     ConnectionType("http.api_key", "API key", ApiKeyFields, ("value",), auth=_api_key),
     ConnectionType("http.oauth2", "OAuth 2.0", OAuth2Fields, ("client_secret",), oauth2=_oauth2),
+    CLIENT_CERTIFICATE,
 )

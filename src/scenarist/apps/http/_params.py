@@ -1,4 +1,7 @@
-"""The params of ``http.request``, as data: the UI form and the docs come from here."""
+"""The params of ``http.request`` and ``http.download``, as data: the UI form and the docs come from here.
+
+Both describe one request (``CallParams``); each adds what it does with the answer.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+DownloadMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Scalar = str | int | float | bool | None
 ALLOWED_SCHEMES = ("http", "https")
 MAX_TIMEOUT_SECONDS = 300.0
+MIB = 1024 * 1024
+DEFAULT_DOWNLOAD_BYTES = 10 * MIB
+MAX_DOWNLOAD_BYTES = 100 * MIB
 
 
 def url_scheme(url: str) -> str:
@@ -18,7 +25,7 @@ def url_scheme(url: str) -> str:
     return scheme.lower() if sep else ""
 
 
-class RequestParams(BaseModel):
+class CallParams(BaseModel):
     """What to send: method, address, headers, query and at most one body."""
 
     model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
@@ -67,11 +74,6 @@ class RequestParams(BaseModel):
         description="Give up after this many seconds (at most 300).",
         examples=[10],
     )
-    parse_response: bool = Field(
-        default=True,
-        description="Parse a JSON answer into data; when false the body stays text.",
-        examples=[True],
-    )
     follow_redirects: bool = Field(
         default=True,
         description="Follow 3xx redirects; when false a redirect is returned as the answer.",
@@ -91,7 +93,7 @@ class RequestParams(BaseModel):
         return value.strip()
 
     @model_validator(mode="after")
-    def _one_body(self) -> RequestParams:
+    def _one_body(self) -> CallParams:
         given = [name for name in ("json", "form", "body") if self.body_of(name) is not None]
         if len(given) > 1:
             raise ValueError(f"give at most one of json, form and body (got {', '.join(given)})")
@@ -100,3 +102,37 @@ class RequestParams(BaseModel):
     def body_of(self, name: str) -> Any:
         """The value of the body field ``name`` (json, form or body)."""
         return {"json": self.json_body, "form": self.form, "body": self.body}[name]
+
+
+class RequestParams(CallParams):
+    """``http.request``: the request, and whether to parse a JSON answer."""
+
+    parse_response: bool = Field(
+        default=True,
+        description="Parse a JSON answer into data; when false the body stays text.",
+        examples=[True],
+    )
+
+
+class DownloadParams(CallParams):
+    """``http.download``: the request, and how much of which answer to keep as a file."""
+
+    method: DownloadMethod = Field(
+        default="GET",
+        description="HTTP method; any letter case is accepted (POST, for instance, for an export that takes a body).",
+        examples=["GET"],
+    )
+    as_text: bool = Field(
+        default=False,
+        description="Return content as text (decoded with the answer's charset, else UTF-8) instead of base64; "
+        "an error when it does not decode.",
+        examples=[False],
+    )
+    max_bytes: int = Field(
+        default=DEFAULT_DOWNLOAD_BYTES,
+        ge=1,
+        le=MAX_DOWNLOAD_BYTES,
+        description="Refuse files larger than this many bytes (default 10 MiB, at most 100 MiB); "
+        "reading stops there.",
+        examples=[10_485_760],
+    )

@@ -4,29 +4,35 @@ The engine's ``ctx.http`` (an ``httpx.AsyncClient``) carries the egress policy,
 proxy and source address; this module never makes its own client.
 Transport failures map to the contract's errors: timeouts to
 ``ModuleTimeoutError``, unreachable hosts and broken connections to
-``ConnectionError``, an unusable URL to ``InvalidConfigurationError``.
+``ConnectionError``, an unusable URL to ``InvalidConfigurationError``, a
+refused client certificate to ``AuthenticationError``. ``http.download``
+builds, sends and maps its request with the same functions.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
-from scenarist.apps.http._params import ALLOWED_SCHEMES, RequestParams, url_scheme
+from scenarist.apps.http._params import ALLOWED_SCHEMES, CallParams, RequestParams, url_scheme
 from scenarist.apps.http._response import raise_for_status, to_bundle
 from scenarist.sdk import (
+    AuthenticationError,
     ConnectionError,
     DataError,
     InvalidConfigurationError,
     ModuleTimeoutError,
     RunContext,
 )
+from scenarist.transport import ClientCertificateRefused
 from scenarist.types import Bundle
 
 
-def _body_arguments(params: RequestParams) -> dict[str, Any]:
+def _body_arguments(params: CallParams) -> dict[str, Any]:
     """The httpx keyword arguments for the one body given, if any."""
     if params.json_body is not None:
         return {"json": params.json_body}
@@ -42,15 +48,16 @@ def _scalar_text(value: str | int | float | bool) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def _headers(params: RequestParams) -> dict[str, str]:
-    headers = dict(params.headers)
-    has_type = any(name.lower() == "content-type" for name in headers)
-    if params.body is not None and not has_type:
+def _headers(params: CallParams, defaults: Mapping[str, str]) -> dict[str, str]:
+    """The params' headers over ``defaults`` (names compared case-insensitively), and text/plain for a raw body."""
+    given = {name.lower() for name in params.headers}
+    headers = {name: value for name, value in defaults.items() if name.lower() not in given} | params.headers
+    if params.body is not None and "content-type" not in given:
         headers["Content-Type"] = "text/plain; charset=utf-8"
     return headers
 
 
-def _request(ctx: RunContext, params: RequestParams) -> httpx.Request:
+def build_request(ctx: RunContext, params: CallParams, defaults: Mapping[str, str] | None = None) -> httpx.Request:
     """Build the request; a URL httpx cannot use is the step's configuration error."""
     if url_scheme(params.url) not in ALLOWED_SCHEMES:
         raise InvalidConfigurationError(f"the URL must be http:// or https://, not {params.url!r}")
@@ -59,7 +66,7 @@ def _request(ctx: RunContext, params: RequestParams) -> httpx.Request:
         return ctx.http.build_request(
             params.method,
             url.copy_merge_params(params.query) if params.query else url,
-            headers=_headers(params),
+            headers=_headers(params, defaults or {}),
             timeout=params.timeout_seconds,
             **_body_arguments(params),
         )
@@ -67,22 +74,29 @@ def _request(ctx: RunContext, params: RequestParams) -> httpx.Request:
         raise InvalidConfigurationError(f"the URL {params.url!r} is not usable: {exc}") from exc
 
 
-async def _send(ctx: RunContext, request: httpx.Request, params: RequestParams) -> httpx.Response:
-    """Send and read the whole answer, mapping transport failures to contract errors."""
+def send_options(ctx: RunContext, params: CallParams) -> dict[str, Any]:
+    """``ctx.http.send``'s keyword arguments: redirects, and the connection's credentials."""
     auth = ctx.auth
     if auth is None and ctx.connection is not None:
         raise InvalidConfigurationError(f"the {ctx.connection.get('type')} connection gives no credentials to send")
+    return {"follow_redirects": params.follow_redirects} | ({"auth": auth} if auth is not None else {})
+
+
+@asynccontextmanager
+async def call_errors(request: httpx.Request, timeout_seconds: float) -> AsyncIterator[None]:
+    """Bound the call by ``timeout_seconds`` and map transport failures to contract errors.
+
+    A server that refuses the client certificate is an ``AuthenticationError``:
+    the credentials were refused, and retrying will not change that.
+    """
     where = f"{request.method} {request.url.host}"
     try:
-        async with asyncio.timeout(params.timeout_seconds):
-            kwargs: dict[str, Any] = {"follow_redirects": params.follow_redirects}
-            if auth is not None:
-                kwargs["auth"] = auth
-            return await ctx.http.send(request, **kwargs)
+        async with asyncio.timeout(timeout_seconds):
+            yield
+    except ClientCertificateRefused as exc:
+        raise AuthenticationError(f"{where}: {exc}") from exc
     except (httpx.TimeoutException, TimeoutError) as exc:
-        raise ModuleTimeoutError(
-            f"{where} did not answer within {params.timeout_seconds:g} s"
-        ) from exc
+        raise ModuleTimeoutError(f"{where} did not answer within {timeout_seconds:g} s") from exc
     except httpx.UnsupportedProtocol as exc:
         raise InvalidConfigurationError(f"{where}: {exc}") from exc
     except httpx.DecodingError as exc:
@@ -95,8 +109,10 @@ async def _send(ctx: RunContext, request: httpx.Request, params: RequestParams) 
 
 async def run(ctx: RunContext, params: RequestParams) -> Bundle:
     """Send the request and return ``{status, headers, body}``; errors per the contract."""
-    request = _request(ctx, params)
-    response = await _send(ctx, request, params)
+    request = build_request(ctx, params)
+    options = send_options(ctx, params)
+    async with call_errors(request, params.timeout_seconds):
+        response = await ctx.http.send(request, **options)
     ctx.log.debug(f"http.request {request.method} {request.url.host} -> {response.status_code}")
     raise_for_status(response, ctx.clock.now())
     return to_bundle(response, params.parse_response)

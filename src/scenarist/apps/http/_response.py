@@ -116,10 +116,14 @@ def _text_or_base64(response: httpx.Response, media: str) -> tuple[str, bool]:
     return base64.b64encode(response.content).decode("ascii"), True
 
 
+def header_dict(response: httpx.Response) -> dict[str, str]:
+    """The answer's headers, lower-cased name to value (a repeated header's values joined by commas)."""
+    return {name: response.headers[name] for name in response.headers}
+
+
 def to_bundle(response: httpx.Response, parse: bool) -> Bundle:
     """The output bundle for a successful answer."""
-    headers = {name: response.headers[name] for name in response.headers}
-    bundle: Bundle = {"status": response.status_code, "headers": headers, "body": None}
+    bundle: Bundle = {"status": response.status_code, "headers": header_dict(response), "body": None}
     if not response.content:
         return bundle
     media = media_type(response)

@@ -1,0 +1,28 @@
+"""The rules both stores apply to a record write: a key's length, and the limits.
+
+Kept in one place so that ``MemoryStore`` and ``SqlStore`` refuse exactly the
+same writes; each calls them under its store's write lock.
+"""
+
+from __future__ import annotations
+
+from scenarist.store.ports import DATA_KEY_MAX_LENGTH, DataStoreFull, DataStoreRecord
+
+
+def check_key(key: str) -> None:
+    """``ValueError`` for a key the store cannot keep (empty, too long)."""
+    if not 0 < len(key) <= DATA_KEY_MAX_LENGTH:
+        raise ValueError(f"a record key has 1 to {DATA_KEY_MAX_LENGTH} characters, not {len(key)}")
+
+
+def counters_after(data_store: DataStoreRecord, old_size: int | None, new_size: int) -> tuple[int, int]:
+    """``(record_count, size_bytes)`` once a record of ``old_size`` bytes (None: a new record) becomes
+    ``new_size`` bytes; ``DataStoreFull`` when that adds a record past ``max_records`` or grows the
+    size past ``max_bytes``. A write that grows neither passes, even over a lowered limit."""
+    count = data_store.record_count + (1 if old_size is None else 0)
+    size = data_store.size_bytes - (old_size or 0) + new_size
+    if old_size is None and count > data_store.max_records:
+        raise DataStoreFull(data_store, "max_records")
+    if size > data_store.max_bytes and size > data_store.size_bytes:
+        raise DataStoreFull(data_store, "max_bytes")
+    return count, size
