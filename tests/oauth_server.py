@@ -48,6 +48,10 @@ class AuthServer:
     expires_in: int = 3600
     rotate_refresh: bool = False
     deny: bool = False
+    throttle: bool = False
+    """The token endpoint answers 429 with Retry-After."""
+    echo_secrets: bool = False
+    """A refused refresh names the refresh token it was sent (a careless service)."""
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     access: dict[str, Issued] = field(default_factory=dict)
     refresh: dict[str, Issued] = field(default_factory=dict)
@@ -123,10 +127,12 @@ class AuthServer:
 
     def _refresh_grant(self, form: dict[str, Any]) -> Response:
         token = str(form.get("refresh_token"))
+        if self.throttle:
+            return JSONResponse({"error": "slow_down"}, status_code=429, headers={"Retry-After": "42"})
         issued = self.refresh.get(token)
         if issued is None or issued.revoked:
-            return JSONResponse({"error": "invalid_grant", "error_description": "refresh token revoked"},
-                                status_code=400)
+            said = f"refresh token {token} revoked" if self.echo_secrets else "refresh token revoked"
+            return JSONResponse({"error": "invalid_grant", "error_description": said}, status_code=400)
         self.refresh_grants += 1
         if self.rotate_refresh:
             issued.revoked = True

@@ -63,6 +63,9 @@ PENDING = "__oauth_pending__"
 RESERVED = (TOKENS, PENDING)
 """Sealed with the secret fields, never part of a connection's fields."""
 CAS_ATTEMPTS = 5
+REFUSED_REFRESH_REREADS = (0.0, 1.0)
+"""After a refused refresh, look again (at once, then a second later) for tokens another
+process stored meanwhile, before calling the connection's authorization lost."""
 
 
 class InvalidConnection(Exception):
@@ -124,6 +127,11 @@ class ConnectionService:
         await self._revoke(record)
         return await self.store.delete_connection(account_id, connection_id)
 
+    async def revoke_account(self, account_id: AccountId) -> None:
+        """Revoke every OAuth 2.0 connection's tokens of the account (best effort): its erasure."""
+        for record in await self.store.list_connections(account_id):
+            await self._revoke(record)
+
     async def _revoke(self, record: ConnectionRecord) -> None:
         kind = self.registry.connection_type(record.type)
         if kind is None or kind.oauth2 is None or self.http is None:
@@ -164,7 +172,7 @@ class ConnectionService:
         pending = Pending.from_json(sealed[PENDING]) if PENDING in sealed else None
         if record is None or pending is None or not oauth.matches(pending, nonce, self._now()):
             raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
-        await self._update(account_id, connection_id, _without_pending(pending))
+        await self._update(account_id, connection_id, _without_pending(pending))  # OAuthError when used meanwhile
         if error is not None or not code:
             raise OAuthError(f"the service did not authorize the connection: {error or 'no code'}")
         endpoints = _endpoints(self._oauth_type(record), _fields_of(record, sealed))
@@ -193,12 +201,14 @@ class ConnectionService:
             try:
                 renewed = await oauth.refresh(self._http(), endpoints, tokens, self._now())
             except AuthenticationError:
-                latest = await self._stored_tokens(account_id, connection_id)
-                if latest.access_token != tokens.access_token:
-                    return latest  # another process refreshed first, with a rotated refresh token
+                for wait in REFUSED_REFRESH_REREADS:
+                    await asyncio.sleep(wait)
+                    latest = await self._stored_tokens(account_id, connection_id)
+                    if latest.access_token != tokens.access_token:
+                        return latest  # another process refreshed first, with a rotated refresh token
                 raise
-            await self._update(account_id, connection_id, lambda current: {**current, TOKENS: renewed.to_json()})
-            return renewed
+            stored = await self._update(account_id, connection_id, _replacing(tokens, renewed))
+            return Tokens.from_json(stored[TOKENS])
 
     async def _stored_tokens(self, account_id: AccountId, connection_id: str) -> Tokens:
         record = await self.store.get_connection(account_id, connection_id)
@@ -228,18 +238,20 @@ class ConnectionService:
         return self.clock.now().timestamp()
 
     async def _update(self, account_id: AccountId, connection_id: str,
-                      change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        """Re-seal the connection's secrets as ``change`` makes them, compare-and-swap on the sealed bytes."""
+                      change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Re-seal the connection's secrets as ``change`` makes them, compare-and-swap on the sealed
+        bytes; what is sealed now."""
         for _ in range(CAS_ATTEMPTS):
             record = await self.store.get_connection(account_id, connection_id)
             if record is None:
                 raise InvalidConfigurationError(f"connection {connection_id!r} not found")
-            sealed = self._seal(record.id, change(self._sealed(record)))
+            changed = change(self._sealed(record))
+            sealed = self._seal(record.id, changed)
             if await self.store.reseal_connection(
                 record.id, expected_key_id=record.key_id, expected_secrets=record.secrets, secrets=sealed,
                 key_id=self.vault.newest_key_id, updated_at=self.clock.now(),
             ):
-                return
+                return changed
         raise ConnectionError(f"connection {connection_id!r} kept changing while its tokens were stored")
 
     async def test(self, account_id: AccountId, connection_id: str) -> TestOutcome | None:
@@ -400,6 +412,20 @@ def _not_authorized(connection_id: str) -> str:
             f"POST /api/v1/connections/{connection_id}/authorize gives")
 
 
+def _replacing(used: Tokens, renewed: Tokens) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Store ``renewed`` only over the tokens it was refreshed from: tokens stored meanwhile (another
+    process's refresh, a new authorization) are newer and stay."""
+
+    def change(current: dict[str, Any]) -> dict[str, Any]:
+        if current.get(TOKENS) == used.to_json():
+            return {**current, TOKENS: renewed.to_json()}
+        if TOKENS not in current:
+            raise InvalidConfigurationError("the connection's authorization was withdrawn while it refreshed")
+        return current
+
+    return change
+
+
 def _parse_state(state: str) -> tuple[str, str, str]:
     """``(account_id, connection_id, nonce)``; ``OAuthError`` for a state this server did not make."""
     parts = oauth.split_state(state)
@@ -410,13 +436,15 @@ def _parse_state(state: str) -> tuple[str, str, str]:
 
 
 def _without_pending(pending: Pending) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Drop the pending authorization, unless a newer one replaced it meanwhile."""
+    """Take the pending authorization out; ``OAuthError`` when it is no longer there (another
+    callback with the same state took it first, or a newer authorization replaced it): the
+    compare-and-swap makes a state good for exactly one callback."""
 
     def change(current: dict[str, Any]) -> dict[str, Any]:
         kept = current.get(PENDING)
         if isinstance(kept, dict) and kept.get("state_hash") == pending.state_hash:
             return {k: v for k, v in current.items() if k != PENDING}
-        return current
+        raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
 
     return change
 

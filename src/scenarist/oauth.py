@@ -30,6 +30,7 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleTimeoutError,
     OAuth2Endpoints,
+    RateLimitError,
 )
 
 PENDING_SECONDS = 600
@@ -168,6 +169,7 @@ def _client_credentials(endpoints: OAuth2Endpoints, form: dict[str, str]) -> tup
 async def _token_call(http: httpx.AsyncClient, endpoints: OAuth2Endpoints, form: dict[str, str]) -> dict[str, Any]:
     """POST to the token endpoint; the JSON answer, or the contract's error for the failure."""
     form, auth = _client_credentials(endpoints, form)
+    sent = {**form, "client_secret": endpoints.client_secret or ""}
     host = httpx.URL(endpoints.token_url).host
     try:
         answer = await http.post(endpoints.token_url, data=form, auth=auth, timeout=TOKEN_TIMEOUT_SECONDS,
@@ -176,6 +178,8 @@ async def _token_call(http: httpx.AsyncClient, endpoints: OAuth2Endpoints, form:
         raise ModuleTimeoutError(f"the token endpoint {host} did not answer in time") from exc
     except httpx.HTTPError as exc:
         raise ConnectionError(f"the token endpoint {host} cannot be reached: {type(exc).__name__}") from exc
+    if answer.status_code == 429:
+        raise RateLimitError(f"the token endpoint {host} asks to slow down", retry_after=_retry_after(answer))
     try:
         body = answer.json()
     except ValueError:
@@ -185,13 +189,32 @@ async def _token_call(http: httpx.AsyncClient, endpoints: OAuth2Endpoints, form:
     if answer.status_code >= 500:
         raise ConnectionError(f"the token endpoint {host} answered {answer.status_code}")
     if answer.status_code >= 400 or "error" in body:
-        reason = str(body.get("error", answer.status_code))
+        reason = _scrubbed(str(body.get("error", answer.status_code)), sent)
         detail = body.get("error_description")
-        message = f"the token endpoint refused: {reason}" + (f" ({detail})" if isinstance(detail, str) else "")
+        message = f"the token endpoint refused: {reason}"
+        if isinstance(detail, str):
+            message += f" ({_scrubbed(detail, sent)[:300]})"
         if reason in ("invalid_grant", "invalid_client", "unauthorized_client") or answer.status_code == 401:
             raise AuthenticationError(message + ": authorize the connection again")
+        if reason in ("temporarily_unavailable", "server_error"):
+            raise ConnectionError(message)
         raise InvalidConfigurationError(message)
     return body
+
+
+def _scrubbed(text: str, form: Mapping[str, str]) -> str:
+    """``text`` without any value this client sent (a service may echo the refresh token or secret)."""
+    for value in form.values():
+        if len(value) >= 4:
+            text = text.replace(value, "********")
+    return text
+
+
+def _retry_after(answer: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(answer.headers.get("retry-after", "")))
+    except ValueError:
+        return None
 
 
 def _tokens(body: Mapping[str, Any], now: float, previous_refresh: str | None) -> Tokens:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scenarist.store.ports import RetentionWindows
+from scenarist.store.ports import DataStoreQuota, RetentionWindows
 
 
 class Settings(BaseSettings):
@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     data_store_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="The most bytes of records (compact JSON) a data store may "
         "hold, and the limit of a store created without max_size_bytes.")
+    data_stores_per_account: int = Field(
+        default=100, ge=1, description="The most data stores an account may have.")
+    data_store_account_max_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1, description="The most the limits (max_size_bytes) of an account's data "
+        "stores may add up to: declared limits, not sizes, so that no write fails because of another store.")
 
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -57,6 +62,9 @@ class Settings(BaseSettings):
             activity_days=self.retention_activity_days,
             runs_days=self.retention_runs_days,
         )
+
+    def data_store_quota(self) -> DataStoreQuota:
+        return DataStoreQuota(max_stores=self.data_stores_per_account, max_bytes=self.data_store_account_max_bytes)
 
     def redacted(self) -> dict[str, Any]:
         """Every setting as JSON-ready values; secrets and URL passwords hidden."""

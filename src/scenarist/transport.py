@@ -28,6 +28,15 @@ A server that refuses the certificate in the handshake is a
 Answers are streamed: ``client.send(request, stream=True)`` reads the body as
 it arrives (a download can stop at its size limit); without ``stream`` httpx
 reads it whole, as before.
+
+Every body is capped while it streams, because httpx reads some bodies whole
+before the caller sees them (a redirect's, when it follows one; a 401's, when
+an auth flow retries): a redirect's body (301, 302, 303, 307, 308 with a
+Location) at 1 MiB, since it is never the point; any other at the request's
+``scenarist.max_answer_bytes`` extension (``ANSWER_LIMIT``), else 128 MiB.
+The reader gets the bytes up to the cap, then ``AnswerTooLarge``; the rest
+of the body is never read, and its connection is closed rather than pooled
+(aiohttp has already pooled it, clean, if the whole body had arrived).
 """
 
 from __future__ import annotations
@@ -49,6 +58,14 @@ _NUMERIC_FLAGS = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
 _CHUNK_BYTES = 64 * 1024
 CLIENT_TLS = "scenarist.ssl_context"
 """The request extension holding the ``ssl.SSLContext`` to connect with (a client certificate's)."""
+ANSWER_LIMIT = "scenarist.max_answer_bytes"
+"""The request extension holding the most bytes of an answer's body to read (an ``int``), redirects aside."""
+MIB = 1024 * 1024
+DEFAULT_ANSWER_BYTES = 128 * MIB
+"""The cap for a request that sets none: above what any module keeps (a download stops at 100 MiB)."""
+REDIRECT_ANSWER_BYTES = 1 * MIB
+"""The cap for a redirect's body: nobody reads it, yet httpx reads it whole before following the redirect."""
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 _REFUSED_CERTIFICATE = {
     "TLSV13_ALERT_CERTIFICATE_REQUIRED": "the server requires a client certificate",
@@ -65,6 +82,20 @@ _REFUSED_CERTIFICATE = {
 
 class ClientCertificateRefused(httpx.ConnectError):
     """The server refused the TLS handshake because of the client certificate (or its absence)."""
+
+
+class AnswerTooLarge(httpx.DecodingError):
+    """The answer's body is larger than its cap: reading stopped there, and the rest of it is never read.
+
+    A ``DecodingError`` (the body cannot be read), not a ``TransportError``: the network did its job and asking
+    again brings the same body, so nothing should retry it as a network failure. httpx passes it through its
+    redirect and auth handling and through ``client.send``, closing the answer on the way.
+    """
+
+    def __init__(self, message: str, *, limit: int, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
+        self.limit = limit
+        """The cap, in bytes, that the body went over."""
 
 
 class PolicyResolver(AbstractResolver):
@@ -145,7 +176,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except aiohttp.ClientError as exc:
             raise _connect_error(exc, request) from exc
         headers = [(k, v) for k, v in answer.raw_headers if k.lower() not in _HOP_BY_HOP]
-        return httpx.Response(answer.status, headers=headers, stream=_AnswerStream(answer, request), request=request,
+        stream = _AnswerStream(answer, request, _answer_limit(answer, request))
+        return httpx.Response(answer.status, headers=headers, stream=stream, request=request,
                               extensions={"http_version": b"HTTP/1.1"})
 
     async def aclose(self) -> None:
@@ -154,24 +186,51 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class _AnswerStream(httpx.AsyncByteStream):
-    """An aiohttp answer's body as httpx reads it: chunk by chunk, read errors as httpx's."""
+    """An aiohttp answer's body as httpx reads it: chunk by chunk, at most ``limit`` bytes, read errors as httpx's."""
 
-    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request, limit: int) -> None:
         self._answer = answer
         self._request = request
+        self._limit = limit
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        received, limit = 0, self._limit
         try:
             async for chunk in self._answer.content.iter_chunked(_CHUNK_BYTES):
+                received += len(chunk)
+                if received > limit:
+                    self._answer.close()
+                    if keep := len(chunk) - (received - limit):
+                        yield chunk[:keep]
+                    raise self._too_large()
                 yield chunk
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"timed out reading: {self._request.url.host}", request=self._request) from exc
         except aiohttp.ClientError as exc:
             raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=self._request) from exc
 
+    def _too_large(self) -> AnswerTooLarge:
+        status, limit = self._answer.status, self._limit
+        what = f"the HTTP {status} redirect's body" if _is_redirect(self._answer) else f"the HTTP {status} answer"
+        return AnswerTooLarge(f"{what} is larger than {limit} bytes; reading stopped there", limit=limit,
+                              request=self._request)
+
     async def aclose(self) -> None:
         """Give the connection back to the pool (or close it, when the body was not read to its end)."""
         self._answer.release()
+
+
+def _answer_limit(answer: aiohttp.ClientResponse, request: httpx.Request) -> int:
+    """The cap on the answer's body: a redirect's own, else the request's, else the default."""
+    if _is_redirect(answer):
+        return REDIRECT_ANSWER_BYTES
+    limit = request.extensions.get(ANSWER_LIMIT)
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else DEFAULT_ANSWER_BYTES
+
+
+def _is_redirect(answer: aiohttp.ClientResponse) -> bool:
+    """The answer sends the client elsewhere, as httpx decides it (``Response.has_redirect_location``)."""
+    return answer.status in _REDIRECTS and "Location" in answer.headers
 
 
 def _client_tls(request: httpx.Request) -> ssl.SSLContext | bool:

@@ -31,6 +31,7 @@ from scenarist.transport import http_client as client_with
 from tests.apps.conftest import make_context
 
 KIB = 1024
+MIB = 1024 * KIB
 BINARY = bytes(range(256)) * 64
 TOKEN = "tok-download"
 
@@ -43,6 +44,8 @@ class FileServer:
     received: list[dict[str, Any]] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when the test ends: handlers that stall give up then."""
+    sent: int = 0
+    """Bytes of the endless redirect's body that got out (written to the socket)."""
 
 
 def _routes(server: FileServer) -> list[web.RouteDef]:
@@ -95,6 +98,21 @@ def _routes(server: FileServer) -> list[web.RouteDef]:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPFound("/files/final.csv")
 
+    async def endless_redirect(request: web.Request) -> web.StreamResponse:
+        """A 302 whose body never ends: httpx reads a redirect's body whole before following it."""
+        response = web.StreamResponse(status=302, headers={"Location": "/files/final.csv"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            while True:
+                await response.write(b"\2" * 64 * KIB)
+                server.sent += 64 * KIB
+        except (ConnectionError, OSError):
+            return response
+
+    async def padded_redirect(request: web.Request) -> web.Response:
+        return web.Response(status=302, body=b"moved " * 4000, headers={"Location": "/files/final.csv"})
+
     async def slow(request: web.Request) -> web.Response:
         await server.done.wait()
         return web.Response(text="late")
@@ -108,7 +126,8 @@ def _routes(server: FileServer) -> list[web.RouteDef]:
         web.route("*", "/files/{name}", binary), web.get("/named/{tail:.*}", named), web.get("/text", text),
         web.get("/declared", declared), web.get("/endless", endless), web.get("/zipped", zipped),
         web.get("/status/{code}", status), web.get("/redirect", redirect), web.get("/slow", slow),
-        web.get("/auth/bearer", bearer),
+        web.get("/auth/bearer", bearer), web.get("/endless-redirect", endless_redirect),
+        web.get("/padded-redirect", padded_redirect),
     ]  # fmt: skip
 
 
@@ -291,6 +310,30 @@ async def test_a_file_of_exactly_the_limit_is_accepted(download: Any) -> None:
     assert (await download("/files/a.bin", max_bytes=len(BINARY)))["size"] == len(BINARY)
     with pytest.raises(DataError, match="max_bytes"):
         await download("/files/a.bin", max_bytes=len(BINARY) - 1)
+
+
+async def test_a_redirect_with_an_endless_body_fails_fast_without_filling_memory(
+    download: Any, files: FileServer
+) -> None:
+    """The redirect's own cap stops httpx reading its body: a data error naming it, long before the timeout."""
+    with pytest.raises(DataError, match=r"HTTP 302 redirect's body is larger than 1048576 bytes"):
+        await download("/endless-redirect", timeout_seconds=120)
+    assert files.sent < 32 * MIB, f"{files.sent} bytes of the redirect's body were sent"
+
+
+async def test_a_redirect_body_is_not_held_to_max_bytes(download: Any) -> None:
+    """A redirect's page (24,000 bytes here) is capped as a redirect, not as the file it leads to."""
+    assert (await download("/padded-redirect", max_bytes=len(BINARY)))["size"] == len(BINARY)
+
+
+async def test_an_error_answer_is_quoted_whatever_max_bytes(download: Any) -> None:
+    with pytest.raises(DataError, match=r"HTTP 404.*nope"):
+        await download("/status/404", max_bytes=10)
+
+
+async def test_an_endless_error_answer_under_a_tiny_limit_is_still_its_status_error(download: Any) -> None:
+    with pytest.raises(ConnectionError, match="HTTP 500"):
+        await download("/endless?status=500", max_bytes=10, timeout_seconds=5)
 
 
 async def test_the_connection_stays_usable_after_a_refused_download(download: Any) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import socket
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
+from aiohttp import web
 from pydantic import ValidationError
 
 from scenarist.apps.http import REQUEST, RequestParams, app
@@ -20,6 +23,8 @@ from scenarist.sdk import (
     ModuleTimeoutError,
     RateLimitError,
 )
+
+MIB = 1024 * 1024
 
 
 @pytest.fixture
@@ -60,7 +65,7 @@ def test_every_param_has_a_description_and_an_example() -> None:
     properties = REQUEST.params_schema()["properties"]
     assert set(properties) == {
         "method", "url", "headers", "query", "json", "form", "body",
-        "timeout_seconds", "parse_response", "follow_redirects",
+        "timeout_seconds", "parse_response", "follow_redirects", "max_bytes",
     }  # fmt: skip
     for name, schema in properties.items():
         assert schema.get("description"), name
@@ -115,6 +120,16 @@ def test_url_is_required() -> None:
 def test_more_than_one_body_is_a_validation_error(bodies: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="at most one of json, form and body"):
         RequestParams.model_validate({"url": "http://x.test", **bodies})
+
+
+@pytest.mark.parametrize("max_bytes", [0, 32 * MIB + 1])
+def test_max_bytes_is_between_one_byte_and_32_mib(max_bytes: int) -> None:
+    with pytest.raises(ValidationError, match="max_bytes"):
+        RequestParams.model_validate({"url": "http://x.test", "max_bytes": max_bytes})
+
+
+def test_the_default_answer_limit_is_32_mib() -> None:
+    assert RequestParams.model_validate({"url": "http://x.test"}).max_bytes == 32 * MIB
 
 
 @pytest.mark.parametrize("timeout", [0, -1, 300.5])
@@ -392,3 +407,98 @@ async def test_incomplete_connection_is_a_configuration_error_without_secrets(
     with pytest.raises(InvalidConfigurationError, match="username") as caught:
         await send("/echo", connection=connection)
     assert "hunter22" not in caught.value.message
+
+
+# --- the size limit -------------------------------------------------------------
+
+
+@pytest.fixture
+async def streams() -> AsyncIterator[str]:
+    """A server of large answers: ``/sized?n=`` (a Content-Length), ``/endless?status=`` (chunked, never ending;
+    with 302, a redirect to ``/sized?n=2``), ``/zipped?size=`` (gzip)."""
+
+    async def sized(request: web.Request) -> web.Response:
+        return web.Response(body=b"s" * int(request.query["n"]), content_type="text/plain")
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        status = int(request.query.get("status", "200"))
+        headers = {"Location": "/sized?n=2"} if status == 302 else {}
+        response = web.StreamResponse(status=status, headers=headers)
+        response.content_type = "text/plain"
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            while True:
+                await response.write(b"e" * 65536)
+        except (ConnectionError, OSError):
+            return response
+
+    async def zipped(request: web.Request) -> web.Response:
+        body = gzip.compress(b"z" * int(request.query["size"]))
+        return web.Response(body=body, headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"})
+
+    application = web.Application()
+    application.add_routes([web.get("/sized", sized), web.get("/endless", endless), web.get("/zipped", zipped)])
+    runner = web.AppRunner(application, handle_signals=False, access_log=None)
+    await runner.setup()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    try:
+        await web.SockSite(runner, sock).start()
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        await runner.cleanup()
+        sock.close()
+
+
+@pytest.fixture
+def fetch(run_module: Any, streams: str) -> Any:
+    """``await fetch("/endless", max_bytes=...)``: run http.request on the server of large answers."""
+
+    async def call(path: str, **params: Any) -> dict[str, Any]:
+        result = await run_module(REQUEST, {"url": streams + path, **params})
+        assert isinstance(result, dict)
+        return result
+
+    return call
+
+
+async def test_an_answer_over_max_bytes_is_a_data_error(fetch: Any) -> None:
+    with pytest.raises(DataError, match=r"GET 127\.0\.0\.1 answered more than max_bytes \(1000 bytes\)"):
+        await fetch("/sized?n=1001", max_bytes=1000)
+
+
+async def test_an_answer_of_exactly_max_bytes_is_returned(fetch: Any) -> None:
+    assert (await fetch("/sized?n=1000", max_bytes=1000))["body"] == "s" * 1000
+
+
+async def test_an_endless_answer_stops_at_max_bytes(fetch: Any) -> None:
+    with pytest.raises(DataError, match=r"more than max_bytes \(100000 bytes\)"):
+        await fetch("/endless", max_bytes=100_000, timeout_seconds=60)
+
+
+async def test_by_default_an_answer_stops_at_32_mib(fetch: Any) -> None:
+    with pytest.raises(DataError, match=r"more than max_bytes \(33554432 bytes\)"):
+        await fetch("/endless", timeout_seconds=60)
+
+
+async def test_a_compressed_answer_counts_once_decoded(fetch: Any) -> None:
+    """A few kilobytes of gzip that decode to a megabyte are a megabyte."""
+    with pytest.raises(DataError, match=r"more than max_bytes \(100000 bytes\)"):
+        await fetch("/zipped?size=1000000", max_bytes=100_000)
+    assert (await fetch("/zipped?size=5000", max_bytes=5000))["body"] == "z" * 5000
+
+
+async def test_an_endless_error_answer_is_read_only_for_its_message(fetch: Any) -> None:
+    with pytest.raises(ConnectionError, match="HTTP 500 Internal Server Error: eee"):
+        await fetch("/endless?status=500", max_bytes=10, timeout_seconds=60)
+
+
+async def test_a_redirect_with_an_endless_body_is_a_data_error(fetch: Any) -> None:
+    with pytest.raises(DataError, match=r"GET 127\.0\.0\.1: the HTTP 302 redirect's body is larger than 1048576"):
+        await fetch("/endless?status=302", timeout_seconds=60)
+
+
+async def test_an_unfollowed_redirect_is_held_to_the_redirect_cap(fetch: Any) -> None:
+    with pytest.raises(DataError, match=r"redirect's body is larger than 1048576 bytes"):
+        await fetch("/endless?status=302", follow_redirects=False, timeout_seconds=60)

@@ -1,10 +1,13 @@
-"""Writers racing for the last places of a full store: the limits hold, on SQLite and PostgreSQL."""
+"""Writers racing for the last places of a full store, or creates for an account's last stores: the limits
+hold, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from tests.datastores.conftest import Api, step
+from tests.datastores.conftest import API, Api, step
+from tests.server.conftest import register, running
 
 SMALL = [{"name": "status", "type": "text", "required": True}]
 FULL = "data store 'Orders' is full: it holds 3 records, its limit (max_records 3)"
@@ -42,3 +45,18 @@ async def test_runs_racing_a_change_of_structure_leave_every_record_fitting(api:
     else:
         assert changed.status_code == 409 and len(added) == 6
     assert len(await api.records(store["id"])) == len(added)
+
+
+async def test_concurrent_creates_stop_at_the_accounts_number_of_stores(tmp_path: Path,
+                                                                         database_url: str | None) -> None:
+    overrides = ({"database_url": database_url} if database_url else {}) | {"data_stores_per_account": 3}
+    async with running(tmp_path, **overrides) as (app, client):
+        api = Api(app, client, await register(client))
+        body = {"name": "Racing", "structure": SMALL}
+        answers = await asyncio.gather(*(client.post(f"{API}/data-stores", json=body, headers=api.auth)
+                                         for _ in range(10)))
+        listed = (await client.get(f"{API}/data-stores", headers=api.auth)).json()
+    assert sorted(a.status_code for a in answers) == [201] * 3 + [409] * 7
+    assert {a.json()["error"]["message"] for a in answers if a.status_code == 409} == {
+        "this account has 3 data stores, the most it may have: delete one to create another"}
+    assert len(listed) == 3

@@ -70,11 +70,13 @@ async def test_break_stores_each_failed_bundle_and_ends_with_a_warning(engine: E
     assert all(r.next_retry_at == clock.now() + timedelta(minutes=1) for r in result.incomplete)
 
 
-async def test_unhandled_error_stores_an_incomplete_execution(engine: Engine) -> None:
+async def test_unhandled_error_stores_each_failed_bundle_and_the_others_go_on(engine: Engine) -> None:
     result = await run(engine, around(failing()), [1, 2])
     assert result.execution.status == RunStatus.INCOMPLETE
-    [record] = await engine.store.list_incomplete("local")
-    assert (record.step, record.error["type"], record.next_retry_at) == ("boom", "DataError", None)
+    assert result.execution.error == {"type": "DataError", "message": "bad 1", "step": "boom"}
+    records = await engine.store.list_incomplete("local")
+    assert sorted((r.step, r.error["message"], r.next_retry_at) for r in records) == [
+        ("boom", "bad 1", None), ("boom", "bad 2", None)]
     assert await outputs(engine, result, "after") == []
 
 
@@ -131,11 +133,15 @@ async def test_manual_retry_resumes_at_the_failed_step_with_the_stored_state(eng
     record = await engine.save_scenario(definition)
     first = await engine.run(record, ["first", "second"])
     assert first.execution.status == RunStatus.INCOMPLETE
-    [incomplete] = await engine.store.list_incomplete("local")
+    waiting = await engine.store.list_incomplete("local")
+    assert len(waiting) == 2  # each bundle waits in its own incomplete execution
     await engine.store.set_state(record.id, "healthy", True)
-    retried = await engine.retry_incomplete("local", incomplete.id)
-    assert retried is not None and retried.execution.status == RunStatus.SUCCESS
-    assert await outputs(engine, retried, "after") == [{"v": "first"}]
+    resumed = []
+    for incomplete in waiting:
+        retried = await engine.retry_incomplete("local", incomplete.id)
+        assert retried is not None and retried.execution.status == RunStatus.SUCCESS
+        resumed += await outputs(engine, retried, "after")
+    assert sorted(r["v"] for r in resumed) == ["first", "second"]
     assert await engine.store.list_incomplete("local") == []
 
 

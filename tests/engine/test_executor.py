@@ -175,6 +175,33 @@ async def test_a_polling_cursor_is_stored_only_once_its_bundles_went_through(eng
     assert await engine.store.get_state(record.id, "cursor") == 6  # the empty third poll stored its cursor too
 
 
+async def test_a_poll_whose_failed_bundles_wait_as_incomplete_stores_its_cursor(engine: Engine) -> None:
+    definition = scenario(
+        step("check", "probe.flaky", key="healthy"),
+        trigger={"id": "feed", "module": "probe.poll", "params": {"items": [1, 2, 3], "batch": 3}},
+    )
+    definition["schedule"] = {"type": "interval", "minutes": 5}
+    record = await engine.save_scenario(definition)
+    first = await engine.run(record)
+    assert first.execution.status == RunStatus.INCOMPLETE
+    assert len(await engine.store.list_incomplete("local")) == 3  # every bundle waits, none is lost
+    assert await engine.store.get_state(record.id, "cursor") == 3  # so the poll is not repeated
+    second = await engine.run(record)
+    assert second.execution.status == RunStatus.SUCCESS
+    assert len(await engine.store.list_incomplete("local")) == 3
+
+
+async def test_a_commit_handler_stores_the_polls_cursor(engine: Engine) -> None:
+    failing = step("check", "probe.fail")
+    failing["on_error"] = {"directive": "commit"}
+    definition = scenario(failing, trigger={"id": "feed", "module": "probe.poll",
+                                            "params": {"items": [1, 2, 3], "batch": 2}})
+    definition["schedule"] = {"type": "interval", "minutes": 5}
+    record = await engine.save_scenario(definition)
+    assert (await engine.run(record)).execution.status == RunStatus.SUCCESS
+    assert await engine.store.get_state(record.id, "cursor") == 2
+
+
 async def test_run_is_cut_at_its_timeout_with_a_warning(engine: Engine) -> None:
     definition = scenario(step("wait", "probe.slow", seconds=5), timeout_seconds=0.05)
     result = await run(engine, definition)

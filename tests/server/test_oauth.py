@@ -19,7 +19,7 @@ import pytest
 
 from scenarist.types import ManualClock
 from tests.oauth_server import CLIENT_ID, CLIENT_SECRET, AuthServer, serve
-from tests.server.conftest import BASE_URL, register, running
+from tests.server.conftest import BASE_URL, PASSWORD, register, running
 from tests.server.test_connections import file_bytes
 
 API = "/api/v1"
@@ -330,3 +330,48 @@ async def test_runs_refused_at_once_share_one_refresh(client: httpx.AsyncClient,
     executions = await asyncio.gather(*(run_me(client, auth, server, connection) for _ in range(4)))
     assert [e["status"] for e in executions] == ["success"] * 4
     assert server.refresh_grants == 1
+
+
+async def test_two_callbacks_with_one_state_authorize_once(client: httpx.AsyncClient, server: AuthServer) -> None:
+    auth = await register(client)
+    created = await create(client, auth, server)
+    location = await consent(created["authorize_url"])
+    answers = await asyncio.gather(come_back(client, location), come_back(client, location))
+    assert sorted(a.status_code for a in answers) == [200, 400]
+    assert server.code_grants == 1
+
+
+async def test_a_throttled_refresh_is_a_rate_limit_error(client: httpx.AsyncClient, server: AuthServer) -> None:
+    auth = await register(client)
+    connection = await authorized(client, auth, server)
+    server.invalidate_access_tokens()
+    server.throttle = True
+    execution = await run_me(client, auth, server, connection)
+    assert execution["status"] == "error"
+    assert execution["error"]["type"] == "RateLimitError"
+    assert [c["flagged"] for c in (await client.get(f"{API}/connections", headers=auth)).json()] == [False]
+
+
+async def test_a_refused_refresh_never_shows_the_token_the_service_echoed(client: httpx.AsyncClient,
+                                                                          server: AuthServer) -> None:
+    auth = await register(client)
+    connection = await authorized(client, auth, server)
+    [refresh_token] = server.refresh
+    server.invalidate_access_tokens()
+    server.revoke_refresh_tokens()
+    server.echo_secrets = True
+    execution = await run_me(client, auth, server, connection)
+    assert execution["error"]["type"] == "AuthenticationError"
+    assert "********" in execution["error"]["message"]
+    detail = await client.get(f"{API}/executions/{execution['id']}", headers=auth)
+    assert refresh_token not in detail.text
+
+
+async def test_erasing_the_account_revokes_its_tokens(client: httpx.AsyncClient, server: AuthServer) -> None:
+    auth = await register(client)
+    await authorized(client, auth, server)
+    [refresh_token] = server.refresh
+    erased = await client.request("DELETE", f"{API}/account", headers=auth, json={"password": PASSWORD})
+    assert erased.status_code == 204, erased.text
+    assert refresh_token in server.revoked
+    assert server.live_access_tokens() == []

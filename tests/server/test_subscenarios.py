@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
+from scenarist.engine import executor
 from tests.server.conftest import register
 
 API = "/api/v1"
@@ -148,3 +150,41 @@ async def test_a_scenario_id_from_an_expression_is_checked_at_run_time(client: h
     assert execution["error"] == {"type": "InvalidConfigurationError", "step": "call",
                                   "message": f"scenario {foreign!r} not found"}
     assert await executions(client, other, foreign) == []
+
+
+async def test_a_called_run_cut_short_with_its_caller_is_stored_cancelled(client: httpx.AsyncClient,
+                                                                          auth: dict[str, str]) -> None:
+    callee = await create(client, auth, child(name="Slow", flow=[
+        {"id": "wait", "module": "tools.sleep", "params": {"seconds": 5}},
+    ]))
+    definition = parent(callee)
+    definition["settings"]["timeout_seconds"] = 0.3
+    caller = await create(client, auth, definition)
+    execution = await run(client, auth, caller, {"n": 1})
+    assert execution["status"] == "warning"
+    assert execution["error"]["type"] == "ModuleTimeoutError"
+    [called] = await executions(client, auth, callee)
+    assert called["status"] == "cancelled"
+    assert called["finished_at"] is not None
+
+
+async def test_one_run_starts_a_bounded_number_of_called_runs(client: httpx.AsyncClient, auth: dict[str, str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "MAX_SUBSCENARIO_RUNS", 5)
+    callee = await create(client, auth, child())
+    fan_out = {
+        "name": "Fan out",
+        "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [
+            {"id": "items", "module": "flow.iterator", "params": {"array": "{{ hook.body }}"}},
+            {"id": "call", "module": "scenarios.run", "params": {"scenario_id": callee, "input": {"n": 1}},
+             "on_error": {"directive": "ignore"}},
+        ],
+        "settings": {"store_incomplete": False},
+    }
+    caller = await create(client, auth, fan_out)
+    execution = await run(client, auth, caller, list(range(8)))
+    assert execution["status"] == "success"
+    errors = [e["error"]["message"] for e in execution["log"] if e["step"] == "call" and e["status"] == "error"]
+    assert len(errors) == 3 and "as many sub-scenario runs as one run may (5)" in errors[0]
+    assert len(await executions(client, auth, callee)) == 5

@@ -18,7 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenarist.store.codec import json_size
-from scenarist.store.ports import DataStoreFull, DataStoreRecord, RetentionWindows, Store
+from scenarist.store.ports import (
+    DataStoreFull,
+    DataStoreQuota,
+    DataStoreQuotaExceeded,
+    DataStoreRecord,
+    RetentionWindows,
+    Store,
+)
 from tests.store.store_records import CANARY, SECOND, T0, A, B, data_store, populate, put, stored_data_store
 
 LATER = T0 + 5 * SECOND
@@ -317,6 +324,125 @@ async def test_a_store_deleted_while_written_leaves_no_record(store: Store) -> N
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert await store.get_data_store(A, parent.id) is None
     assert await store.list_data_records(A, parent.id) == []
+
+
+
+# the account's quota
+
+ROOMY = 10**12
+
+
+async def test_a_create_past_the_accounts_number_of_stores_is_refused(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=2, max_bytes=ROOMY)
+    kept = [data_store(at=T0), data_store(at=LATER)]
+    for record in kept:
+        await store.create_data_store(record, quota)
+    with pytest.raises(DataStoreQuotaExceeded) as refused:
+        await store.create_data_store(data_store(), quota)
+    assert (refused.value.limit, refused.value.stores, refused.value.quota) == ("max_stores", 2, quota)
+    assert await store.list_data_stores(A) == kept
+
+
+async def test_deleting_a_store_makes_room_for_another(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=1, max_bytes=ROOMY)
+    first = data_store()
+    await store.create_data_store(first, quota)
+    assert await store.delete_data_store(A, first.id) is True
+    second = data_store()
+    await store.create_data_store(second, quota)
+    assert await store.list_data_stores(A) == [second]
+
+
+async def test_another_accounts_stores_do_not_count(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=1, max_bytes=1000)
+    await store.create_data_store(data_store(B, max_bytes=1000), quota)
+    mine = data_store(A, max_bytes=1000)
+    await store.create_data_store(mine, quota)
+    assert await store.list_data_stores(A) == [mine]
+
+
+async def test_a_create_past_the_accounts_declared_bytes_is_refused(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=10, max_bytes=2500)
+    for _ in range(2):
+        await store.create_data_store(data_store(max_bytes=1000), quota)
+    with pytest.raises(DataStoreQuotaExceeded) as refused:
+        await store.create_data_store(data_store(max_bytes=501), quota)
+    assert (refused.value.limit, refused.value.stores, refused.value.others_bytes) == ("max_bytes", 2, 2000)
+    await store.create_data_store(data_store(max_bytes=500), quota)
+    assert sorted(s.max_bytes for s in await store.list_data_stores(A)) == [500, 1000, 1000]
+
+
+async def test_a_create_without_a_quota_is_not_counted(store: Store) -> None:
+    await store.create_data_store(data_store(max_bytes=5000), DataStoreQuota(max_stores=1, max_bytes=5000))
+    await store.create_data_store(data_store(max_bytes=5000))
+    assert len(await store.list_data_stores(A)) == 2
+
+
+async def test_raising_max_bytes_past_the_quota_is_refused_and_changes_nothing(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=10, max_bytes=2000)
+    await store.create_data_store(data_store(max_bytes=1000), quota)
+    raised = data_store(max_bytes=800)
+    await store.create_data_store(raised, quota)
+    with pytest.raises(DataStoreQuotaExceeded) as refused:
+        await store.update_data_store(A, raised.id, lambda s: replace(s, name="Raised", max_bytes=1001), quota)
+    assert (refused.value.limit, refused.value.stores, refused.value.others_bytes) == ("max_bytes", 2, 1000)
+    assert await store.get_data_store(A, raised.id) == raised
+    updated = await store.update_data_store(A, raised.id, lambda s: replace(s, max_bytes=1000), quota)
+    assert updated is not None and updated.max_bytes == 1000
+
+
+async def test_over_a_lowered_quota_a_change_that_raises_nothing_passes(store: Store) -> None:
+    stores = [data_store(max_bytes=1000) for _ in range(3)]
+    for record in stores:
+        await store.create_data_store(record)
+    lowered = DataStoreQuota(max_stores=1, max_bytes=1500)
+    renamed = await store.update_data_store(A, stores[0].id, lambda s: replace(s, name="Renamed"), lowered)
+    assert renamed is not None and renamed.name == "Renamed"
+    shrunk = await store.update_data_store(A, stores[1].id, lambda s: replace(s, max_bytes=900), lowered)
+    assert shrunk is not None and shrunk.max_bytes == 900
+    with pytest.raises(DataStoreQuotaExceeded):
+        await store.update_data_store(A, stores[1].id, lambda s: replace(s, max_bytes=950), lowered)
+    with pytest.raises(DataStoreQuotaExceeded) as refused:
+        await store.create_data_store(data_store(max_bytes=1), lowered)
+    assert (refused.value.limit, refused.value.stores) == ("max_stores", 3)
+
+
+async def test_racing_creates_never_pass_the_number_of_stores(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=3, max_bytes=ROOMY)
+    outcomes = await asyncio.gather(*(store.create_data_store(data_store(), quota) for _ in range(12)),
+                                    return_exceptions=True)
+    assert sum(1 for o in outcomes if isinstance(o, DataStoreQuotaExceeded)) == 9
+    assert [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, DataStoreQuotaExceeded)] == []
+    assert len(await store.list_data_stores(A)) == 3
+
+
+async def test_racing_creates_at_the_cap_leave_it_there(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=3, max_bytes=ROOMY)
+    for _ in range(2):
+        await store.create_data_store(data_store(), quota)
+    outcomes = await asyncio.gather(*(store.create_data_store(data_store(), quota) for _ in range(8)),
+                                    return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["DataStoreQuotaExceeded"] * 7 + ["NoneType"]
+    assert len(await store.list_data_stores(A)) == 3
+
+
+async def test_racing_creates_never_pass_the_declared_bytes(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=100, max_bytes=3500)
+    outcomes = await asyncio.gather(*(store.create_data_store(data_store(max_bytes=1000), quota) for _ in range(10)),
+                                    return_exceptions=True)
+    assert sum(1 for o in outcomes if isinstance(o, DataStoreQuotaExceeded)) == 7
+    assert sum(s.max_bytes for s in await store.list_data_stores(A)) == 3000
+
+
+async def test_racing_raises_of_several_stores_never_pass_the_declared_bytes(store: Store) -> None:
+    quota = DataStoreQuota(max_stores=100, max_bytes=7000)
+    stores = [data_store(max_bytes=1000) for _ in range(6)]
+    for record in stores:
+        await store.create_data_store(record, quota)
+    raises = [store.update_data_store(A, s.id, lambda s: replace(s, max_bytes=2000), quota) for s in stores]
+    outcomes = await asyncio.gather(*raises, return_exceptions=True)
+    assert sum(1 for o in outcomes if isinstance(o, DataStoreQuotaExceeded)) == 5
+    assert sorted(s.max_bytes for s in await store.list_data_stores(A)) == [1000] * 5 + [2000]
 
 
 # the counters against a model, for any sequence of writes

@@ -166,6 +166,17 @@ async def test_count_queued_counts_the_scenarios_queued_runs_only(store: Store) 
 # requeue_running
 
 
+async def test_requeue_running_cancels_a_sub_scenarios_run(store: Store) -> None:
+    parent = await stored_scenario(store, active=True)
+    called = await stored_execution(store, parent, status=RunStatus.RUNNING, trigger_event="scenario")
+    manual = await stored_execution(store, parent, status=RunStatus.RUNNING)
+    assert await store.requeue_running() == 1
+    got = await store.get_execution(A, called.id)
+    assert got is not None and got.status == RunStatus.CANCELLED
+    requeued = await store.get_execution(A, manual.id)
+    assert requeued is not None and requeued.status == RunStatus.QUEUED
+
+
 async def test_requeue_running_puts_running_runs_back_in_their_place(store: Store) -> None:
     parent = await stored_scenario(store, active=True)
     runs = webhook_runs(parent, 4)

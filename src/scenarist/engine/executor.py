@@ -55,30 +55,48 @@ Finish = Callable[[ExecutionRecord, list[ActivityRecord]], Awaitable[None]]
 
 MAX_SUBSCENARIO_DEPTH = 8
 """How deep ``scenarios.run`` may nest: a scenario that calls itself stops here."""
+MAX_SUBSCENARIO_RUNS = 1000
+"""How many sub-scenario runs one run may start, all levels together: an iterator calling a
+scenario that iterates and calls again would otherwise multiply its runs at every level."""
+
+
+class ChildBudget:
+    """The sub-scenario runs one top-level run has left, shared by every level under it."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int | None = None) -> None:
+        self.left = MAX_SUBSCENARIO_RUNS if left is None else left
 
 
 class SubRuns(Protocol):
     """Runs a scenario of an account as a child of a run (the engine)."""
 
-    async def run_child(self, account_id: str, scenario_id: str, trigger_input: JSON, depth: int) -> Bundle: ...
+    async def run_child(self, account_id: str, scenario_id: str, trigger_input: JSON, depth: int,
+                        budget: ChildBudget) -> Bundle: ...
 
 
 class _ChildRunner:
     """``ctx.scenarios``: the account's scenarios, one level deeper than the run that holds it."""
 
-    __slots__ = ("_account_id", "_depth", "_subruns")
+    __slots__ = ("_account_id", "_budget", "_depth", "_subruns")
 
-    def __init__(self, subruns: SubRuns, account_id: str, depth: int) -> None:
+    def __init__(self, subruns: SubRuns, account_id: str, depth: int, budget: ChildBudget) -> None:
         self._subruns = subruns
         self._account_id = account_id
         self._depth = depth
+        self._budget = budget
 
     async def run(self, scenario_id: str, trigger_input: JSON) -> Bundle:
         if self._depth > MAX_SUBSCENARIO_DEPTH:
             raise InvalidConfigurationError(
                 f"sub-scenarios nest deeper than {MAX_SUBSCENARIO_DEPTH} levels: does a scenario call itself?"
             )
-        return await self._subruns.run_child(self._account_id, scenario_id, trigger_input, self._depth)
+        if self._budget.left <= 0:
+            raise InvalidConfigurationError("this run started as many sub-scenario runs as one run may "
+                                            f"({MAX_SUBSCENARIO_RUNS})")
+        self._budget.left -= 1
+        return await self._subruns.run_child(self._account_id, scenario_id, trigger_input, self._depth, self._budget)
 
 
 @dataclass
@@ -155,8 +173,10 @@ class Run:
         responder: Any = None,
         resume: IncompleteRecord | None = None,
         depth: int = 0,
+        budget: ChildBudget | None = None,
     ) -> None:
         self.s = services
+        self.budget = budget or ChildBudget()
         self.depth = depth
         """0 for a scenario's own run, 1 for a sub-scenario it called, and so on."""
         self.plan = plan
@@ -171,6 +191,8 @@ class Run:
         self.operations = 0
         self.response: dict[str, Any] | None = None
         self.broke: ModuleError | None = None
+        self.stored: ModuleError | None = None
+        """The first error that no handler took and that was stored as an incomplete execution."""
         self.incomplete: list[IncompleteRecord] = []
         self._contexts: dict[str, RunContext] = {}
         self._counters: dict[str, int] = {}
@@ -198,7 +220,17 @@ class Run:
         except TimeoutError:
             limit = self.plan.settings.timeout_seconds
             return RunStatus.WARNING, ModuleTimeoutError(f"the run was cut at its timeout of {limit:g} s")
+        if self.stored is not None:
+            return RunStatus.INCOMPLETE, self.stored
         return (RunStatus.WARNING, self.broke) if self.broke else (RunStatus.SUCCESS, None)
+
+    async def cancelled(self, reason: str) -> None:
+        """Store this run ``cancelled`` with what it recorded so far (its caller was cut short)."""
+        finished = replace(
+            self.execution, status=RunStatus.CANCELLED, finished_at=self.s.clock.now(), operations=self.operations,
+            error=self._error_info(ModuleTimeoutError(reason)),
+        )
+        await self.s.store_finished(finished, await self.recorder.drain())
 
     def _error_info(self, error: ModuleError | None) -> dict[str, Any] | None:
         if error is None:
@@ -213,9 +245,11 @@ class Run:
     async def _trigger(self) -> None:
         """Run the trigger, once or (polling) up to ``max_cycles`` times while it finds bundles.
 
-        A polling trigger's state writes (its cursor) are held back and stored once the bundles
-        of that poll went through the scenario: a run stopped on the way (an unhandled error,
-        the timeout, a crash) polls the same bundles again next time instead of losing them."""
+        A polling trigger's state writes (its cursor) are held back and stored once every bundle
+        of that poll went through the scenario or waits in an incomplete execution (or a
+        ``commit`` handler ended the run): a run stopped on the way (an unhandled error without
+        ``store_incomplete``, the timeout, a crash) polls the same bundles again next time
+        instead of losing them."""
         trigger = self.plan.trigger
         if not trigger.spec.polling:
             outputs = await self._operate(trigger, {})
@@ -226,8 +260,13 @@ class Run:
         self._context(trigger).state = staged
         for _ in range(self.plan.settings.max_cycles):
             outputs = await self._operate(trigger, {})
-            if outputs:
-                await self._fan_out(trigger, outputs, {})
+            try:
+                if outputs:
+                    await self._fan_out(trigger, outputs, {})
+            except _Stop as stop:
+                if stop.status == RunStatus.SUCCESS:  # ``commit``: the rest of the poll is dropped on purpose
+                    await staged.commit()
+                raise
             await staged.commit()
             if not outputs:
                 return
@@ -330,7 +369,7 @@ class Run:
             return await self._handle(node, variables, error)
         self.operations += 1
         self.recorder.operation(node, index, started, perf_counter() - t0, resolved, result, None)
-        await self.recorder.maybe_flush()
+        self.recorder.maybe_flush()
         return outputs
 
     async def _collect(self, node: StepNode, variables: dict[str, Any]) -> None:
@@ -372,7 +411,8 @@ class Run:
             if not settings.store_incomplete:
                 raise _Stop(RunStatus.ERROR, error)
             await self._store_incomplete(node, variables, error, automatic=error.retryable)
-            raise _Stop(RunStatus.INCOMPLETE, error)
+            self.stored = self.stored or error
+            return None  # the bundle waits in its incomplete execution; the others go on
         with_error = {**variables, "error": error.to_dict()}
         if handler.chain:
             await self._chain(handler.chain, 0, with_error)
@@ -463,7 +503,7 @@ class Run:
                 trigger_event=self.trigger_event,
                 responder=self._respond,
                 egress=self.s.egress,
-                scenarios=(_ChildRunner(self.s.subruns, self.scenario.account_id, self.depth + 1)
+                scenarios=(_ChildRunner(self.s.subruns, self.scenario.account_id, self.depth + 1, self.budget)
                            if self.s.subruns is not None else None),
                 data_stores=self.s.data_stores(self.scenario.account_id) if self.s.data_stores else None,
             )

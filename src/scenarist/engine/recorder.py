@@ -55,7 +55,7 @@ class Recorder:
             return {"type": error.type}
         return {"type": error.type, "message": error.message}
 
-    async def maybe_flush(self) -> None:
+    def maybe_flush(self) -> None:
         """Start writing a full buffer; the write overlaps with the run's next operations."""
         if len(self._buffer) >= self._flush_size:
             self._start_write()

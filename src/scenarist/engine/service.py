@@ -22,7 +22,7 @@ import httpx
 from scenarist.egress import EgressGuard
 from scenarist.engine.attachments import Change, TriggerHooks
 from scenarist.engine.credentials import Credentials, connection_problems
-from scenarist.engine.executor import Finish, Run, RunResult, Sealer, Services
+from scenarist.engine.executor import ChildBudget, Finish, Run, RunResult, Sealer, Services
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
@@ -246,8 +246,8 @@ class Engine:
                            f"Scenario {record.name!r} was {what}, but its trigger could not unregister the webhook "
                            f"{stale.webhook_url} from its service ({error.type}: {error.message}). "
                            "Remove it there by hand.",
-                           {"module": stale.module, "webhook_url": stale.webhook_url, "attached": stale.attached,
-                            "error": error.to_dict()})
+                           {"module": stale.module, "webhook_url": stale.webhook_url,
+                            "attached": _identifiers(stale.attached), "error": error.to_dict()})
 
     def _lock(self, scenario_id: str) -> asyncio.Lock:
         lock = self._locks.get(scenario_id)
@@ -276,10 +276,12 @@ class Engine:
         await self._after(scenario, plan, result)
         return result
 
-    async def run_child(self, account_id: AccountId, scenario_id: str, trigger_input: JSON, depth: int) -> Bundle:
+    async def run_child(self, account_id: AccountId, scenario_id: str, trigger_input: JSON, depth: int,
+                        budget: ChildBudget) -> Bundle:
         """``scenarios.run``: run a scenario of ``account_id`` inline, as its own recorded execution,
         and return ``{"execution_id", "status", "output"}``. A child that ends ``error`` or
-        ``incomplete`` fails the calling step with the child's error type."""
+        ``incomplete`` fails the calling step with the child's error type; one cut short with
+        its caller (the caller's timeout) is stored ``cancelled``, never left ``running``."""
         scenario = await self.store.get_scenario(account_id, scenario_id)
         if scenario is None:
             raise InvalidConfigurationError(f"scenario {scenario_id!r} not found")
@@ -287,10 +289,14 @@ class Engine:
             plan = self.plan_for(scenario)
         except InvalidScenario as exc:
             raise InvalidConfigurationError(f"scenario {scenario_id!r} is not valid: {exc}") from None
-        execution = await self._start(scenario, plan)
+        execution = await self._start(scenario, plan, "scenario")
         run = Run(self.services, plan, scenario, execution, trigger_input=trigger_input,
-                  trigger_event="scenario", depth=depth)
-        result = await run.execute()
+                  trigger_event="scenario", depth=depth, budget=budget)
+        try:
+            result = await run.execute()
+        except asyncio.CancelledError:
+            await asyncio.shield(run.cancelled("the calling run was cut short"))
+            raise
         await self._after(scenario, plan, result)
         done = result.execution
         if done.status in (RunStatus.ERROR, RunStatus.INCOMPLETE):
@@ -366,7 +372,8 @@ class Engine:
     async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
         return await self.store.purge(as_of, windows)
 
-    async def _start(self, scenario: ScenarioRecord, plan: Plan) -> ExecutionRecord:
+    async def _start(self, scenario: ScenarioRecord, plan: Plan, trigger_event: TriggerEvent = "manual",
+                     ) -> ExecutionRecord:
         now = self.clock.now()
         execution = ExecutionRecord(
             id=new_id(),
@@ -376,6 +383,7 @@ class Engine:
             created_at=now,
             started_at=now,
             confidential=plan.settings.confidential,
+            trigger_event=trigger_event,
         )
         await self.store.create_execution(execution)
         return execution
@@ -406,3 +414,11 @@ class Engine:
             created_at=self.clock.now(), scenario_id=scenario.id, data=data,
         ))
 
+
+def _identifiers(attached: JSON) -> dict[str, str | int]:
+    """What of an attachment the user may see (to remove the hook by hand): its ids only, the values
+    under ``id`` or ``*_id`` keys. The rest (a signing secret, say) stays in the scenario state."""
+    if not isinstance(attached, dict):
+        return {}
+    return {key: value for key, value in attached.items()
+            if (key == "id" or key.endswith("_id")) and isinstance(value, str | int) and not isinstance(value, bool)}

@@ -192,7 +192,9 @@ class ModuleSpec:
     """A webhook trigger that registers itself with its service: called as
     ``await attach(ctx, params, webhook_url)`` when the scenario is activated; returns what
     ``detach`` needs (JSON, e.g. the service's hook id), kept with the scenario. When it
-    raises, the scenario stays inactive. Only a ``trigger`` has it, and never without ``detach``."""
+    raises, the scenario stays inactive. Only a ``trigger`` has it, and never without ``detach``.
+    Name ids ``id`` or ``*_id``: when a detach fails, the user is shown those (to remove the hook
+    by hand), nothing else of it."""
     detach: DetachFn | None = None
     """Called as ``await detach(ctx, params, attached)`` when the scenario is deactivated or
     deleted, or its trigger's module, params or connection change, with the params and connection

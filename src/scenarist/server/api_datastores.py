@@ -5,8 +5,11 @@ A store's structure and limits are checked here (422 with the path:
 (``SCENARIST_DATA_STORE_MAX_RECORDS``, ``_MAX_BYTES``) is refused, an omitted one
 is the cap. ``PUT`` changes what it is given. While a store holds records, a
 structure change that a record might not fit, or a limit below what it holds,
-answers 409 with the path (``scenarist.datastores.definition``). Records
-written here pass the same checks as the modules' writes (``AccountDataStores``).
+answers 409 with the path (``scenarist.datastores.definition``). The account's
+quota (``SCENARIST_DATA_STORES_PER_ACCOUNT``, ``_DATA_STORE_ACCOUNT_MAX_BYTES``)
+is checked by the store under the account's lock, at a create and at a ``PUT``
+raising ``max_size_bytes``: 409 past it. Records written here pass the same
+checks as the modules' writes (``AccountDataStores``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from scenarist.sdk import DataError, InvalidConfigurationError
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found, require_storable
 from scenarist.server.runtime import Runtime
-from scenarist.store.ports import DataRecord, DataStoreRecord
+from scenarist.store.ports import DataRecord, DataStoreQuotaExceeded, DataStoreRecord
 from scenarist.types import new_id
 
 router = APIRouter(tags=["data stores"])
@@ -121,6 +124,19 @@ def _capped(rt: Runtime, max_records: int | None, max_size_bytes: int | None) ->
             raise ApiError(422, f"{path}: at most {cap} on this server", path=path)
 
 
+def _over_quota(exc: DataStoreQuotaExceeded) -> ApiError:
+    """409 saying what the account has and what it may have, so that the user knows what to delete or lower."""
+    quota = exc.quota
+    if exc.limit == "max_stores":
+        most = "the most" if exc.stores == quota.max_stores else f"more than the {quota.max_stores}"
+        return ApiError(409, f"this account has {exc.stores} data stores, {most} it may have: delete one to "
+                        "create another")
+    left = max(quota.max_bytes - exc.others_bytes, 0)
+    return ApiError(409, f"max_size_bytes: the limits of this account's data stores may add up to "
+                    f"{quota.max_bytes} bytes; its other stores take {exc.others_bytes}, which leaves {left} "
+                    "for this one", path="max_size_bytes")
+
+
 def _structure(fields: list[FieldSpec]) -> list[dict[str, Any]]:
     """The structure as stored; 422 naming the field whose name is taken or reserved."""
     problems = _structure_problems(fields)
@@ -148,7 +164,10 @@ async def create_data_store(body: DataStoreCreate, account: Account, rt: Rt) -> 
         max_records=body.max_records or rt.settings.data_store_max_records,
         max_bytes=body.max_size_bytes or rt.settings.data_store_max_bytes, created_at=now, updated_at=now,
     )
-    await rt.store.create_data_store(record)
+    try:
+        await rt.store.create_data_store(record, rt.settings.data_store_quota())
+    except DataStoreQuotaExceeded as exc:
+        raise _over_quota(exc) from None
     return public(record)
 
 
@@ -176,9 +195,11 @@ async def update_data_store(data_store_id: str, body: DataStoreUpdate, account: 
                         max_bytes=body.max_size_bytes, now=now)
 
     try:
-        updated = await rt.store.update_data_store(account, data_store_id, change)
+        updated = await rt.store.update_data_store(account, data_store_id, change, rt.settings.data_store_quota())
     except DefinitionConflict as exc:
         raise ApiError(409, f"{exc.problem.path}: {exc.problem.message}", path=exc.problem.path) from None
+    except DataStoreQuotaExceeded as exc:
+        raise _over_quota(exc) from None
     if updated is None:
         raise not_found("data store")
     return public(updated)

@@ -307,5 +307,6 @@ async def delete_account(body: AccountDelete, request: Request, account: Account
         raise ApiError(403, "wrong password", path="password")
     auth_kit.per_email.reset(record.email.lower())
     await runtime(request).engine.release_account(account)  # while its connections still exist
+    await runtime(request).connections.revoke_account(account)
     await store.delete_account(account)
     return _ended(request, forget_email=True)

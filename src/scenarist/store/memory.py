@@ -305,9 +305,11 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
     async def requeue_running(self) -> int:
         """As the port says; the runs keep their place in the queue and their start time."""
         running = [e for e in self._executions.values() if e.status == RunStatus.RUNNING]
+        called = [e for e in running if e.trigger_event == "scenario"]
         for execution in running:
-            self._executions[execution.id] = replace(execution, status=RunStatus.QUEUED)
-        return len(running)
+            status = RunStatus.CANCELLED if execution in called else RunStatus.QUEUED
+            self._executions[execution.id] = replace(execution, status=status)
+        return len(running) - len(called)
 
     async def delete_account(self, account_id: AccountId) -> bool:
         """As the port says; False when nothing of the account was there."""

@@ -1,7 +1,8 @@
 """The data stores of ``MemoryStore``; same semantics as ``sql_datastores.py``.
 
 A write runs without an ``await`` between reading the store and writing it,
-so on one event loop it is as atomic as the SQL transaction under its lock.
+so on one event loop it is as atomic as the SQL transaction under its lock;
+so do the quota's count and the create or change it allows.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from scenarist.store.codec import json_size
-from scenarist.store.datastore_limits import check_key, counters_after
+from scenarist.store.datastore_limits import check_key, check_new_limit, check_new_store, counters_after
 from scenarist.store.memory_accounts import by_created, copy_record
-from scenarist.store.ports import DataRecord, DataStoreChange, DataStoreRecord, RecordChange
+from scenarist.store.ports import DataRecord, DataStoreChange, DataStoreQuota, DataStoreRecord, RecordChange
 from scenarist.types import AccountId
 
 
@@ -26,9 +27,16 @@ class MemoryDataStores:
         found = self._data_stores.get(store_id)
         return found if found is not None and found.account_id == account_id else None
 
-    async def create_data_store(self, data_store: DataStoreRecord) -> None:
+    def _declared(self, account_id: AccountId) -> tuple[int, int]:
+        """How many data stores the account has, and their ``max_bytes`` summed."""
+        own = [s.max_bytes for s in self._data_stores.values() if s.account_id == account_id]
+        return len(own), sum(own)
+
+    async def create_data_store(self, data_store: DataStoreRecord, quota: DataStoreQuota | None = None) -> None:
         if data_store.id in self._data_stores:
             raise ValueError(f"data store id {data_store.id} taken")
+        if quota is not None:
+            check_new_store(quota, data_store, *self._declared(data_store.account_id))
         self._data_stores[data_store.id] = copy_record(replace(data_store, record_count=0, size_bytes=0))
         self._data_records[data_store.id] = {}
 
@@ -41,12 +49,14 @@ class MemoryDataStores:
         return [copy_record(s) for s in sorted(own, key=by_created)]
 
     async def update_data_store(
-        self, account_id: AccountId, store_id: str, change: DataStoreChange
+        self, account_id: AccountId, store_id: str, change: DataStoreChange, quota: DataStoreQuota | None = None
     ) -> DataStoreRecord | None:
         current = self._own_data_store(account_id, store_id)
         if current is None:
             return None
         new = change(copy_record(current))
+        if quota is not None:
+            check_new_limit(quota, current, new, *self._declared(account_id))
         updated = copy_record(replace(current, name=new.name, structure=new.structure, max_records=new.max_records,
                                       max_bytes=new.max_bytes, updated_at=new.updated_at))
         self._data_stores[store_id] = updated

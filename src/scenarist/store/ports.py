@@ -56,9 +56,12 @@ class ExecutionRecord:
     """What started the run: ``manual``, ``webhook``, ``schedule`` or ``retry``."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ActivityRecord:
-    """One operation (or one filtered bundle) of a run."""
+    """One operation (or one filtered bundle) of a run.
+
+    Not frozen: a run makes one per operation, and a frozen dataclass's ``__init__``
+    (``object.__setattr__`` per field) cost more than the rest of recording it."""
 
     step: str
     module: str
@@ -239,6 +242,35 @@ class DataStoreFull(Exception):
         self.data_store = data_store
         """The store as it was when the write was refused (its counters included)."""
         self.limit = limit
+
+
+@dataclass(frozen=True)
+class DataStoreQuota:
+    """What all the data stores of one account may take together, so that one account cannot fill
+    the disk with stores that each keep their own limits."""
+
+    max_stores: int
+    """How many data stores an account may have."""
+    max_bytes: int
+    """The most the stores' ``max_bytes`` may add up to: declared limits, not current sizes, so that
+    a record write never fails because of another store."""
+
+
+QuotaLimit = Literal["max_stores", "max_bytes"]
+
+
+class DataStoreQuotaExceeded(Exception):
+    """Creating a data store, or raising its ``max_bytes``, would take its account past its
+    ``DataStoreQuota``; nothing was written."""
+
+    def __init__(self, limit: QuotaLimit, quota: DataStoreQuota, stores: int, others_bytes: int) -> None:
+        super().__init__(f"the account's data stores are at their quota {limit}")
+        self.limit = limit
+        self.quota = quota
+        self.stores = stores
+        """How many data stores the account has, as counted under its lock."""
+        self.others_bytes = others_bytes
+        """The ``max_bytes`` of the account's other stores (all but the one created or changed), summed."""
 
 
 class Store(Protocol):
@@ -448,7 +480,8 @@ class Store(Protocol):
         ...
 
     async def requeue_running(self) -> int:
-        """Put every ``running`` execution back to ``queued`` (after a crash); the count."""
+        """Put every ``running`` execution back to ``queued`` (after a crash); the count. A sub-scenario's
+        run (``trigger_event`` ``scenario``) is ``cancelled`` instead: its caller runs again and calls anew."""
         ...
 
     # connections (credentials)
@@ -489,8 +522,12 @@ class Store(Protocol):
         ...
 
     # data stores (user data: no retention; every write locks its store, so limits hold under concurrency)
-    async def create_data_store(self, data_store: DataStoreRecord) -> None:
-        """Insert a data store without records (its counters start at 0); ``ValueError`` when the id is taken."""
+    async def create_data_store(self, data_store: DataStoreRecord, quota: DataStoreQuota | None = None) -> None:
+        """Insert a data store without records (its counters start at 0); ``ValueError`` when the id is taken.
+        With a ``quota`` (None: none), the count and the insert are one transaction under the account's
+        lock, so racing creates never pass it: ``DataStoreQuotaExceeded`` when the account has
+        ``max_stores`` stores already, or when its stores' ``max_bytes`` and this one's would add up
+        past the quota's ``max_bytes``."""
         ...
 
     async def get_data_store(self, account_id: AccountId, store_id: str) -> DataStoreRecord | None: ...
@@ -500,11 +537,14 @@ class Store(Protocol):
         ...
 
     async def update_data_store(
-        self, account_id: AccountId, store_id: str, change: DataStoreChange
+        self, account_id: AccountId, store_id: str, change: DataStoreChange, quota: DataStoreQuota | None = None
     ) -> DataStoreRecord | None:
         """Under the store's write lock (no record write runs meanwhile), write what ``change`` makes of
         it: name, structure, limits, updated_at (id, account, created_at and the counters stay).
-        The updated store; None when the account has no such store."""
+        With a ``quota``, under the account's lock too (taken first): ``DataStoreQuotaExceeded`` when the
+        change raises ``max_bytes`` and the stores' ``max_bytes`` would add up past the quota's (a change
+        that raises nothing passes, even over a lowered quota). The updated store; None when the
+        account has no such store."""
         ...
 
     async def delete_data_store(self, account_id: AccountId, store_id: str) -> bool:

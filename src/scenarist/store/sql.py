@@ -373,9 +373,12 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
 
     async def requeue_running(self) -> int:
         """As the port says; the runs keep their place in the queue and their start time."""
-        stmt = sa.update(executions).where(executions.c.status == RunStatus.RUNNING.value)
+        running = executions.c.status == RunStatus.RUNNING.value
+        called = executions.c.trigger_event == "scenario"
         async with self._begin() as conn:
-            return (await conn.execute(stmt.values(status=RunStatus.QUEUED.value))).rowcount
+            await conn.execute(sa.update(executions).where(running, called).values(status=RunStatus.CANCELLED.value))
+            stmt = sa.update(executions).where(running, sa.not_(called)).values(status=RunStatus.QUEUED.value)
+            return (await conn.execute(stmt)).rowcount
 
     @property
     def _enqueue(self) -> sa.Insert:

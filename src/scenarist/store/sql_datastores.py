@@ -7,6 +7,13 @@ the transaction's first write, so SQLite takes its database write lock there
 counters it returns stay true until commit, and the limit check, the record
 write and the counters' move are one step for every other writer. Erasure
 takes the same locks first, so it never deadlocks with a write.
+
+The account's quota (``DataStoreQuota``) needs a lock per account, taken
+before any store's (``_lock_account``): on SQLite the same database write
+lock, on PostgreSQL a transaction advisory lock on the account's id (a row
+to lock is not always there: the command line's ``local`` account has none,
+and a count over rows cannot lock the rows a racing create inserts).
+Record writes never take it: they cannot grow what the quota counts.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scenarist.store.codec import copy_json, json_size, utc
-from scenarist.store.datastore_limits import check_key, counters_after
-from scenarist.store.ports import DataRecord, DataStoreChange, DataStoreRecord, RecordChange
+from scenarist.store.datastore_limits import check_key, check_new_limit, check_new_store, counters_after
+from scenarist.store.ports import DataRecord, DataStoreChange, DataStoreQuota, DataStoreRecord, RecordChange
 from scenarist.store.schema import data_records, data_stores
 from scenarist.store.sql_base import SqlBase
 from scenarist.types import AccountId
@@ -28,6 +35,8 @@ from scenarist.types import AccountId
 _CHANGEABLE = ("name", "structure", "max_records", "max_bytes", "updated_at")
 """What ``update_data_store`` writes."""
 _RECORD_COLUMNS = [data_records.c[name] for name in ("store_id", "key", "data", "created_at", "updated_at")]
+_ACCOUNT_LOCK = 0x5CE4DA7A
+"""PostgreSQL advisory lock class of an account's data stores (the object is the account id's hash)."""
 
 
 def _own(account_id: AccountId, store_id: str) -> sa.ColumnElement[bool]:
@@ -65,10 +74,31 @@ async def _lock(conn: AsyncConnection, account_id: AccountId, store_id: str) -> 
     return None if row is None else DataStoreRecord(**row._mapping)
 
 
+async def _lock_account(conn: AsyncConnection, account_id: AccountId) -> None:
+    """Lock the account's data stores as a whole until the transaction ends, whether it has any or not."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_ACCOUNT_LOCK, sa.func.hashtext(account_id))))
+        return
+    # SQLite: a write, even of no row, starts the transaction with BEGIN IMMEDIATE (database.py)
+    c = data_stores.c
+    await conn.execute(sa.update(data_stores).where(c.account_id == account_id).values(record_count=c.record_count))
+
+
+async def _declared(conn: AsyncConnection, account_id: AccountId) -> tuple[int, int]:
+    """How many data stores the account has, and their ``max_bytes`` summed."""
+    c = data_stores.c
+    total = sa.cast(sa.func.coalesce(sa.func.sum(c.max_bytes), 0), sa.BigInteger)
+    row = (await conn.execute(sa.select(sa.func.count(), total).where(c.account_id == account_id))).one()
+    return int(row[0]), int(row[1])
+
+
 class SqlDataStores(SqlBase):
-    async def create_data_store(self, data_store: DataStoreRecord) -> None:
+    async def create_data_store(self, data_store: DataStoreRecord, quota: DataStoreQuota | None = None) -> None:
         values = vars(data_store) | {"record_count": 0, "size_bytes": 0}
         async with self._begin(f"data store id {data_store.id} taken") as conn:
+            if quota is not None:
+                await _lock_account(conn, data_store.account_id)
+                check_new_store(quota, data_store, *await _declared(conn, data_store.account_id))
             await conn.execute(sa.insert(data_stores).values(values))
 
     async def get_data_store(self, account_id: AccountId, store_id: str) -> DataStoreRecord | None:
@@ -83,13 +113,17 @@ class SqlDataStores(SqlBase):
             return [DataStoreRecord(**row._mapping) for row in (await conn.execute(query)).all()]
 
     async def update_data_store(
-        self, account_id: AccountId, store_id: str, change: DataStoreChange
+        self, account_id: AccountId, store_id: str, change: DataStoreChange, quota: DataStoreQuota | None = None
     ) -> DataStoreRecord | None:
         async with self._begin() as conn:
+            if quota is not None:
+                await _lock_account(conn, account_id)
             current = await _lock(conn, account_id, store_id)
             if current is None:
                 return None
             new = change(current)
+            if quota is not None:
+                check_new_limit(quota, current, new, *await _declared(conn, account_id))
             stmt = sa.update(data_stores).where(_own(account_id, store_id))
             stmt = stmt.values({name: getattr(new, name) for name in _CHANGEABLE}).returning(*data_stores.c)
             row = (await conn.execute(stmt)).one()

@@ -6,10 +6,13 @@ with ``as_text``, text (``encoding: "text"``).
 
 The size limit holds while reading: a declared Content-Length over it is
 refused before the body is read, and an answer without one (chunked) is read
-only until it passes the limit. The request asks for ``Accept-Encoding:
-identity`` (unless the headers say otherwise) so that Content-Length is the
-file's size; a compressed answer is still decoded, and its decoded size is
-what counts. Error statuses map as in ``http.request``.
+only until it passes the limit. The transport holds the same cap on the bytes
+as they arrive, including those of an answer httpx reads itself (a 401 an
+auth flow answers), and holds a redirect's body to 1 MiB: a redirect with an
+endless body fails at once instead of filling memory. The request asks for
+``Accept-Encoding: identity`` (unless the headers say otherwise) so that
+Content-Length is the file's size; a compressed answer is still decoded, and
+its decoded size is what counts. Error statuses map as in ``http.request``.
 """
 
 from __future__ import annotations
@@ -23,19 +26,17 @@ import httpx
 from scenarist.apps.http._disposition import file_name
 from scenarist.apps.http._params import DownloadParams
 from scenarist.apps.http._request import build_request, call_errors, send_options
-from scenarist.apps.http._response import header_dict, media_type, raise_for_status
+from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, header_dict, media_type, raise_for_status, read_body
 from scenarist.sdk import DataError, RunContext
 from scenarist.types import Bundle
 
-ERROR_SAMPLE_BYTES = 8 * 1024
-"""How much of an error answer is read, for its message."""
 _IDENTITY = {"Accept-Encoding": "identity"}
 _NO_ENCODINGS = ("", "identity")
 
 
 async def run(ctx: RunContext, params: DownloadParams) -> Bundle:
     """Download the file; errors per the contract, a file over ``max_bytes`` a ``DataError``."""
-    request = build_request(ctx, params, _IDENTITY)
+    request = build_request(ctx, params, _IDENTITY, max_bytes=params.max_bytes)
     options = send_options(ctx, params)
     async with call_errors(request, params.timeout_seconds):
         response = await ctx.http.send(request, stream=True, **options)
@@ -50,28 +51,18 @@ async def run(ctx: RunContext, params: DownloadParams) -> Bundle:
 async def _file(ctx: RunContext, response: httpx.Response, max_bytes: int) -> bytes:
     """The body of a successful answer, within the limit; an error status raised as its contract error."""
     if response.status_code >= 400:
-        sample, _ = await _read(response, ERROR_SAMPLE_BYTES)
-        raise_for_status(_with_body(response, sample), ctx.clock.now())
+        sample, _ = await read_body(response, ERROR_SAMPLE_BYTES)
+        raise_for_status(response, sample, ctx.clock.now())
     if 300 <= response.status_code < 400:
         where = response.headers.get("location", "nowhere")
         raise DataError(f"HTTP {response.status_code} redirects to {where}, and follow_redirects is off")
     declared = _declared_size(response)
     if declared is not None and declared > max_bytes:
         raise DataError(f"the file is {declared} bytes, over max_bytes ({max_bytes} bytes)")
-    data, more = await _read(response, max_bytes)
+    data, more = await read_body(response, max_bytes)
     if more:
         raise DataError(f"the file is larger than max_bytes ({max_bytes} bytes); the download stopped there")
     return data
-
-
-async def _read(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Up to ``limit`` bytes of the (decoded) body, and whether there was more; reading stops there."""
-    buffer = bytearray()
-    async for chunk in response.aiter_bytes():
-        buffer += chunk
-        if len(buffer) > limit:
-            return bytes(buffer[:limit]), True
-    return bytes(buffer), False
 
 
 def _declared_size(response: httpx.Response) -> int | None:
@@ -79,12 +70,6 @@ def _declared_size(response: httpx.Response) -> int | None:
     length = response.headers.get("content-length", "").strip()
     coding = response.headers.get("content-encoding", "").strip().lower()
     return int(length) if length.isdigit() and coding in _NO_ENCODINGS else None
-
-
-def _with_body(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A copy of the answer holding ``body`` (already decoded): what ``raise_for_status`` reads."""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k not in ("content-encoding", "content-length")]
-    return httpx.Response(response.status_code, headers=headers, content=body, request=response.request)
 
 
 def _bundle(response: httpx.Response, data: bytes, as_text: bool) -> Bundle:

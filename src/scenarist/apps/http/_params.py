@@ -17,6 +17,8 @@ MAX_TIMEOUT_SECONDS = 300.0
 MIB = 1024 * 1024
 DEFAULT_DOWNLOAD_BYTES = 10 * MIB
 MAX_DOWNLOAD_BYTES = 100 * MIB
+MAX_ANSWER_BYTES = 32 * MIB
+"""The most of an answer ``http.request`` keeps: its body becomes data, and goes into the run's activity log."""
 
 
 def url_scheme(url: str) -> str:
@@ -111,6 +113,14 @@ class RequestParams(CallParams):
         default=True,
         description="Parse a JSON answer into data; when false the body stays text.",
         examples=[True],
+    )
+    max_bytes: int = Field(
+        default=MAX_ANSWER_BYTES,
+        ge=1,
+        le=MAX_ANSWER_BYTES,
+        description="Refuse answers whose body is larger than this many bytes once decoded (default and most "
+        "32 MiB); reading stops there. For larger files use http.download.",
+        examples=[1_048_576],
     )
 
 

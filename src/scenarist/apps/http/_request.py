@@ -5,8 +5,14 @@ proxy and source address; this module never makes its own client.
 Transport failures map to the contract's errors: timeouts to
 ``ModuleTimeoutError``, unreachable hosts and broken connections to
 ``ConnectionError``, an unusable URL to ``InvalidConfigurationError``, a
-refused client certificate to ``AuthenticationError``. ``http.download``
-builds, sends and maps its request with the same functions.
+refused client certificate to ``AuthenticationError``, an answer over its
+size cap to ``DataError`` (asking again brings the same answer).
+``http.download`` builds, sends and maps its request with the same functions.
+
+The body is read as it streams and counted once decoded: at most
+``max_bytes`` of it (32 MiB at most) is kept, since it becomes the step's
+output and goes into the run's activity log; of an error answer, only the
+start that its message quotes.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 import httpx
 
 from scenarist.apps.http._params import ALLOWED_SCHEMES, CallParams, RequestParams, url_scheme
-from scenarist.apps.http._response import raise_for_status, to_bundle
+from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, raise_for_status, read_body, to_bundle
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,
@@ -28,7 +34,7 @@ from scenarist.sdk import (
     ModuleTimeoutError,
     RunContext,
 )
-from scenarist.transport import ClientCertificateRefused
+from scenarist.transport import ANSWER_LIMIT, AnswerTooLarge, ClientCertificateRefused
 from scenarist.types import Bundle
 
 
@@ -57,8 +63,14 @@ def _headers(params: CallParams, defaults: Mapping[str, str]) -> dict[str, str]:
     return headers
 
 
-def build_request(ctx: RunContext, params: CallParams, defaults: Mapping[str, str] | None = None) -> httpx.Request:
-    """Build the request; a URL httpx cannot use is the step's configuration error."""
+def build_request(
+    ctx: RunContext, params: CallParams, defaults: Mapping[str, str] | None = None, *, max_bytes: int
+) -> httpx.Request:
+    """Build the request; a URL httpx cannot use is the step's configuration error.
+
+    The transport caps the answer's body at ``max_bytes``, raised to the error sample's size: an error answer is
+    read for its message up to that, whatever the limit on a file.
+    """
     if url_scheme(params.url) not in ALLOWED_SCHEMES:
         raise InvalidConfigurationError(f"the URL must be http:// or https://, not {params.url!r}")
     try:
@@ -68,6 +80,7 @@ def build_request(ctx: RunContext, params: CallParams, defaults: Mapping[str, st
             url.copy_merge_params(params.query) if params.query else url,
             headers=_headers(params, defaults or {}),
             timeout=params.timeout_seconds,
+            extensions={ANSWER_LIMIT: max(max_bytes, ERROR_SAMPLE_BYTES)},
             **_body_arguments(params),
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
@@ -99,6 +112,8 @@ async def call_errors(request: httpx.Request, timeout_seconds: float) -> AsyncIt
         raise ModuleTimeoutError(f"{where} did not answer within {timeout_seconds:g} s") from exc
     except httpx.UnsupportedProtocol as exc:
         raise InvalidConfigurationError(f"{where}: {exc}") from exc
+    except AnswerTooLarge as exc:
+        raise DataError(f"{where}: {exc}") from exc
     except httpx.DecodingError as exc:
         raise DataError(f"{where} answered a body that cannot be decoded: {exc}") from exc
     except httpx.TooManyRedirects as exc:
@@ -109,10 +124,18 @@ async def call_errors(request: httpx.Request, timeout_seconds: float) -> AsyncIt
 
 async def run(ctx: RunContext, params: RequestParams) -> Bundle:
     """Send the request and return ``{status, headers, body}``; errors per the contract."""
-    request = build_request(ctx, params)
+    request = build_request(ctx, params, max_bytes=params.max_bytes)
     options = send_options(ctx, params)
     async with call_errors(request, params.timeout_seconds):
-        response = await ctx.http.send(request, **options)
+        response = await ctx.http.send(request, stream=True, **options)
+        try:
+            limit = ERROR_SAMPLE_BYTES if response.status_code >= 400 else params.max_bytes
+            body, more = await read_body(response, limit)
+        finally:
+            await response.aclose()
     ctx.log.debug(f"http.request {request.method} {request.url.host} -> {response.status_code}")
-    raise_for_status(response, ctx.clock.now())
-    return to_bundle(response, params.parse_response)
+    raise_for_status(response, body, ctx.clock.now())
+    if more:
+        raise DataError(f"{request.method} {request.url.host} answered more than max_bytes "
+                        f"({params.max_bytes} bytes); reading stopped there")
+    return to_bundle(response, body, params.parse_response)
