@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from tests.threaded_server import serving
 
 CLIENT_ID = "scenarist-test"
 CLIENT_SECRET = "client-secret-4f1c"
@@ -192,22 +191,6 @@ async def _form(request: Request) -> dict[str, Any]:
 @contextmanager
 def serve(server: AuthServer) -> Iterator[AuthServer]:
     """Run ``server`` on uvicorn in a thread on an ephemeral loopback port; ``server.url`` is its base."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(server.app(), loop="asyncio", http="h11", ws="none", lifespan="off",
-                            log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not runner.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the OAuth test server did not start")
-        time.sleep(0.01)
-    try:
+    with serving(server.app()) as url:
+        server.url = url
         yield server
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

@@ -5,16 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -25,6 +21,7 @@ from scenarist.engine.registry import Registry
 from scenarist.sdk import ConnectionError, ModuleSpec, RunContext
 from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
+from tests.threaded_server import serving
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 BASIC_USER, BASIC_PASSWORD = "ada", "s3cret pass"
@@ -152,33 +149,8 @@ class LocalServer:
 @pytest.fixture(scope="session")
 def http_server() -> Iterator[LocalServer]:
     """A real uvicorn server on 127.0.0.1 with an ephemeral port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        build_server_app(),
-        loop="asyncio",
-        http="h11",
-        ws="none",
-        lifespan="off",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test HTTP server did not start")
-        time.sleep(0.01)
-    try:
-        yield LocalServer(url=f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(build_server_app()) as url:
+        yield LocalServer(url=url)
 
 
 class RecordingEgress:

@@ -10,8 +10,6 @@ factory puts the bearer token on those calls (``ctx.auth``).
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
@@ -20,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 from starlette.applications import Starlette
@@ -39,6 +36,7 @@ from scenarist.sdk import (
     RunContext,
 )
 from tests.server.conftest import PASSWORD, register, running
+from tests.threaded_server import serving
 
 API = "/api/v1"
 TOKEN = "hooky-token-5f1c"
@@ -91,22 +89,9 @@ class HookService:
 @pytest.fixture
 def service() -> Iterator[HookService]:
     hooks = HookService()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    hooks.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(hooks.app(), loop="asyncio", http="h11", ws="none", lifespan="off",
-                            log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the hook service did not start"
-        time.sleep(0.01)
-    yield hooks
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving(hooks.app()) as url:
+        hooks.url = url
+        yield hooks
 
 
 # -- the app: a trigger with attach and detach, a connection type with an auth factory -------------

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scenarist.store import open_store
-from scenarist.store.database import alembic_config, async_url, make_engine
+from scenarist.store.database import alembic_config, async_url, head_revision, make_engine
 from scenarist.store.memory import MemoryStore
 from scenarist.store.ports import RetentionWindows, Store
 from scenarist.store.schema import activity_batches, executions, gateway_logs, metadata, scenarios
@@ -59,6 +59,10 @@ async def sqlite_store(sqlite_url: str) -> AsyncIterator[SqlStore]:
 
 def _head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_head_revision_is_known_without_alembic() -> None:
+    assert head_revision() == _head()
 
 
 def _schema_report(connection: Connection) -> tuple[set[str], str | None, list[object]]:

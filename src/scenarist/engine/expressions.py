@@ -388,7 +388,15 @@ class _Translator:
         return f"c.get({node.name!r})"
 
     def visit_Getattr(self, node: nodes.Getattr) -> str:
-        return f"_ga({self.expression(node.node)}, {node.attr!r})"
+        """``_ga(obj, name)``, with a JSON object's key read inline: most attributes in scenarios are
+        keys of bundles (``items.value.id``), and the call per access was a tenth of a W2 item's
+        time. The inline path is exactly ``_ga``'s for a dict and a name without ``__``."""
+        target = self.expression(node.node)
+        if node.attr.startswith("__"):
+            return f"_ga({target}, {node.attr!r})"
+        self.temporaries += 1
+        held = f"_t{self.temporaries}"
+        return f"({held}.get({node.attr!r}) if _ty({held} := {target}) is _D else _ga({held}, {node.attr!r}))"
 
     def visit_Getitem(self, node: nodes.Getitem) -> str:
         return f"_gi({self.expression(node.node)}, {self.expression(node.arg)})"

@@ -185,6 +185,7 @@ class Guards:
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
+            "_ty": type, "_D": dict,
         }  # fmt: skip
 
     def getattr(self, obj: Any, name: str) -> Any:

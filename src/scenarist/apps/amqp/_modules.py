@@ -4,6 +4,7 @@ The body: text is sent as UTF-8 (``text/plain; charset=utf-8``), any other
 JSON value as JSON (``application/json``), unless ``content_type`` says
 otherwise. The message id defaults to the operation's idempotency key, the
 same on a retry of the same operation, so consumers can drop duplicates.
+aio-pika is imported by the first publish, not with the catalogue.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aio_pika
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.apps.amqp._connection import fields_of, open_channel
+from scenarist.apps.amqp._connection import fields_of
 from scenarist.sdk import RunContext
 from scenarist.types import JSON, Bundle
 
@@ -55,6 +55,10 @@ def encode_body(value: JSON, content_type: str | None) -> tuple[bytes, str]:
 
 async def publish(ctx: RunContext, params: PublishParams) -> Bundle:
     """Publish and wait for the broker's confirm; ``{exchange, routing_key, message_id, content_type, bytes}``."""
+    import aio_pika
+
+    from scenarist.apps.amqp._client import open_channel
+
     body, content_type = encode_body(params.body, params.content_type)
     message_id = params.message_id or ctx.idempotency_key
     message = aio_pika.Message(

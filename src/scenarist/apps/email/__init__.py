@@ -6,17 +6,36 @@ ca_cert) and ``email.imap`` (host, port, security ``ssl``/``starttls``/``none``,
 username, password, mailbox, tls_verify, ca_cert). Secret field: ``password``.
 Both are secure by default; plain connections are a deliberate choice.
 Every connection goes to the address that ``ctx.egress`` allows.
+
+The protocol code (``_smtp`` on aiosmtplib, ``_imap`` on imaplib) is imported
+by the first send, poll or connection test, not when the catalogue is read.
 """
+
+from collections.abc import Mapping
+from typing import Any
 
 from scenarist.apps.email._compose import Attachment, SendParams, build_message
 from scenarist.apps.email._fields import ImapFields, SmtpFields
-from scenarist.apps.email._imap import check_imap
 from scenarist.apps.email._parse import to_bundle
 from scenarist.apps.email._send import run as run_send
-from scenarist.apps.email._smtp import check_smtp
 from scenarist.apps.email._watch import WatchParams
 from scenarist.apps.email._watch import run as run_watch
-from scenarist.sdk import App, ConnectionType, ModuleSpec
+from scenarist.sdk import App, ConnectionType, Egress, ModuleSpec
+
+
+async def check_smtp(fields: Mapping[str, Any], *, egress: Egress | None = None) -> str:
+    """Connect, secure and log in; return what worked. Raises the contract's errors."""
+    from scenarist.apps.email import _smtp
+
+    return await _smtp.check_smtp(fields, egress=egress)
+
+
+async def check_imap(fields: Mapping[str, Any], *, egress: Egress | None = None) -> str:
+    """Connect, secure, log in and open the mailbox; return what worked."""
+    from scenarist.apps.email import _imap
+
+    return await _imap.check_imap(fields, egress=egress)
+
 
 SMTP = ConnectionType("email.smtp", "SMTP server", SmtpFields, ("password",), check_smtp)
 IMAP = ConnectionType("email.imap", "IMAP mailbox", ImapFields, ("password",), check_imap)

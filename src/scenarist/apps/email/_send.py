@@ -3,7 +3,8 @@
 Output: ``{"message_id": "<...>", "accepted": [addresses], "rejected": [{address, reason}]}``.
 A message that some recipients refused is sent to the others and lists the
 refused ones in ``rejected``; when every recipient is refused the step fails
-with ``DataError``.
+with ``DataError``. aiosmtplib (``_smtp``) is imported by the first send, not
+with the catalogue.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import asyncio
 
 from scenarist.apps.email._compose import SendParams, build_message, sender_address
 from scenarist.apps.email._fields import SmtpFields, fields_of
-from scenarist.apps.email._smtp import smtp_errors, smtp_session
 from scenarist.sdk import DataError, InvalidConfigurationError, ModuleTimeoutError, RunContext
 from scenarist.types import Bundle
 
 
 async def run(ctx: RunContext, params: SendParams) -> Bundle:
     """Build the message, send it, and report who accepted it."""
+    from scenarist.apps.email._smtp import smtp_errors, smtp_session
+
     fields = fields_of(ctx.connection, SmtpFields, "email.smtp", "email.send")
     sender = params.from_address or fields.from_address
     envelope_from = sender_address(sender)

@@ -6,21 +6,25 @@ first poll (no cursor, another mailbox, or a changed UIDVALIDITY, which means
 the server renumbered the mailbox) starts from now (``since: "now"``: only
 mail that arrives later) or from the oldest message (``since: "all"``).
 Messages come oldest first, at most ``max_results`` per poll; the cursor
-moves past the ones returned, so the rest come with the next poll.
+moves past the ones returned, so the rest come with the next poll. The IMAP
+session code (``_imap``) is imported by the first poll, not with the catalogue.
 """
 
 from __future__ import annotations
 
-import imaplib
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.apps.email._fields import ImapFields, fields_of
-from scenarist.apps.email._imap import Fetched, fetch, highest_uid, mark_seen, select, uids_after, with_imap
 from scenarist.apps.email._parse import empty_bundle, to_bundle
 from scenarist.sdk import RunContext
 from scenarist.types import Bundle
+
+if TYPE_CHECKING:
+    import imaplib
+
+    from scenarist.apps.email._imap import Fetched
 
 MAX_RESULTS = 500
 
@@ -73,6 +77,8 @@ def _poll(
     client: imaplib.IMAP4, mailbox: str, cursor: dict[str, Any] | None, params: WatchParams
 ) -> tuple[list[Fetched], dict[str, Any]]:
     """The new messages and the cursor after them (runs in a worker thread)."""
+    from scenarist.apps.email._imap import fetch, highest_uid, mark_seen, select, uids_after
+
     status = select(client, mailbox, readonly=not params.mark_seen)
     fresh = cursor is None or cursor.get("mailbox") != mailbox or cursor.get("uidvalidity") != status.uidvalidity
     if fresh and params.since == "now":
@@ -101,6 +107,8 @@ def _cursor(value: Any) -> dict[str, Any] | None:
 
 async def run(ctx: RunContext, params: WatchParams) -> list[Bundle]:
     """Poll once: the new messages as bundles, oldest first; the cursor moves past them."""
+    from scenarist.apps.email._imap import with_imap
+
     fields = fields_of(ctx.connection, ImapFields, "email.imap", "email.watch")
     mailbox = params.mailbox or fields.mailbox
     key = f"email.watch:{ctx.step_id}"

@@ -4,18 +4,21 @@ A connection reaches a module as ``{"type": "ftp.sftp", "fields": {...}}``;
 ``connection_fields`` checks the fields against the type's model. The secure
 mode is the default everywhere (CONTRACT.md section 9): FTP starts with
 ``AUTH TLS`` unless ``security`` says otherwise, and SFTP refuses a server
-whose host key it was not told to trust.
+whose host key it was not told to trust. asyncssh reads host keys, and is
+imported only when one is checked: reading the catalogue does not load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import asyncssh
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scenarist.sdk import InvalidConfigurationError
+
+if TYPE_CHECKING:
+    import asyncssh
 
 Security = Literal["explicit_tls", "implicit_tls", "none"]
 FTP_TYPE, SFTP_TYPE = "ftp.ftp", "ftp.sftp"
@@ -164,6 +167,8 @@ def host_keys(text: str) -> list[asyncssh.SSHKey]:
 
 def _one_host_key(line: str) -> asyncssh.SSHKey:
     """One key line, with or without the host names that known_hosts puts first."""
+    import asyncssh
+
     candidates = [line]
     head, _, rest = line.partition(" ")
     if rest and not head.startswith(("ssh-", "ecdsa-", "sk-")):

@@ -3,7 +3,9 @@
 Every module opens a session for its operation and closes it afterwards:
 ``async with open_session(fields, egress) as session: ...``. The address comes
 from the egress guard (CONTRACT.md section 9); the host name the user gave is
-kept for the TLS certificate check.
+kept for the TLS certificate check. Each protocol's client is imported when
+its first session opens: an FTP connection never loads asyncssh, and reading
+the catalogue loads neither.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from typing import Protocol
 
 from scenarist.apps.ftp._connection import FtpFields, SftpFields
 from scenarist.apps.ftp._entries import Entry
-from scenarist.apps.ftp._ftp import FtpSession
-from scenarist.apps.ftp._sftp import SftpSession
 from scenarist.sdk import Egress
 
 
@@ -53,9 +53,13 @@ async def open_session(fields: FtpFields | SftpFields, egress: Egress) -> AsyncI
     """A logged-in session on the server ``fields`` describe, closed on the way out."""
     session: Session
     if isinstance(fields, SftpFields):
+        from scenarist.apps.ftp._sftp import SftpSession
+
         address = await egress.resolve(fields.host, fields.port)
         session = await SftpSession.open(fields, address)
     else:
+        from scenarist.apps.ftp._ftp import FtpSession
+
         address = await egress.resolve(fields.host, fields.effective_port)
         session = await FtpSession.open(fields, address)
     try:

@@ -16,7 +16,9 @@ deleted connection leaves no key behind in memory for long.
 ``ssl`` loads a certificate and key only from files. They go to anonymous
 memory files (``memfd``, read through ``/proc/self/fd``) where the system has
 them; elsewhere to 0600 files in a private temporary folder, removed as soon as
-loaded. No error message quotes a field's value.
+loaded. No error message quotes a field's value. The PEMs are read with
+cryptography in ``_pem``, imported when a context is first built or a
+connection tested, not when the catalogue is read.
 """
 
 from __future__ import annotations
@@ -34,10 +36,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scenarist.sdk import ConnectionType, Egress, InvalidConfigurationError, client_ssl_context
@@ -150,59 +148,25 @@ def _digest(fields: ClientCertificateFields) -> bytes:
 
 def _build(fields: ClientCertificateFields) -> ssl.SSLContext:
     """Check the PEMs (clear messages), then load them into a context that verifies the server."""
+    from scenarist.apps.http._pem import certificates, chain_pem, parse
+
     chain, _ = parse(fields)
     if fields.ca_certificate:
-        _certificates(fields.ca_certificate, "ca_certificate")
+        certificates(fields.ca_certificate, "ca_certificate")
     context = client_ssl_context(ca_cert=fields.ca_certificate or None, system_roots=True)
     context.set_alpn_protocols(["http/1.1"])
-    certificate = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in chain)
+    certificate = chain_pem(chain)
     with _readable_files(certificate, fields.private_key.encode()) as (cert_path, key_path):
         try:
-            context.load_cert_chain(cert_path, key_path, password=_passphrase(fields))
+            context.load_cert_chain(cert_path, key_path, password=passphrase_bytes(fields))
         except ssl.SSLError as exc:
             raise InvalidConfigurationError(f"TLS cannot use the certificate and key ({exc.reason})") from None
     return context
 
 
-def parse(fields: ClientCertificateFields) -> tuple[list[x509.Certificate], PrivateKeyTypes]:
-    """The certificate chain and the private key; an ``InvalidConfigurationError`` naming what is wrong."""
-    chain = _certificates(fields.certificate, "certificate")
-    key = _private_key(fields)
-    if _public_der(chain[0].public_key()) != _public_der(key.public_key()):
-        raise InvalidConfigurationError("the private key does not match the certificate")
-    return chain, key
-
-
-def _certificates(pem: str, name: str) -> list[x509.Certificate]:
-    try:
-        return x509.load_pem_x509_certificates(pem.encode())
-    except ValueError:
-        raise InvalidConfigurationError(f"{name} is not a PEM certificate (-----BEGIN CERTIFICATE-----)") from None
-
-
-def _private_key(fields: ClientCertificateFields) -> PrivateKeyTypes:
-    """The key, decrypted; a passphrase given for a key that needs none is ignored."""
-    data, passphrase = fields.private_key.encode(), _passphrase(fields) or None
-    try:
-        return serialization.load_pem_private_key(data, passphrase)
-    except TypeError:
-        if passphrase is None:
-            raise InvalidConfigurationError("the private key is encrypted: give its passphrase") from None
-        return _private_key(fields.model_copy(update={"passphrase": None}))
-    except (ValueError, UnsupportedAlgorithm):
-        if passphrase is not None and b"ENCRYPTED" in data:
-            raise InvalidConfigurationError("the private key cannot be decrypted: is the passphrase right?") from None
-        raise InvalidConfigurationError("private_key is not a usable PEM private key") from None
-
-
-def _passphrase(fields: ClientCertificateFields) -> bytes:
+def passphrase_bytes(fields: ClientCertificateFields) -> bytes:
     """The passphrase as bytes, empty when none: ``ssl`` then never prompts on the terminal."""
     return (fields.passphrase or "").encode()
-
-
-def _public_der(key: Any) -> bytes:
-    der: bytes = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return der
 
 
 @contextmanager
@@ -267,23 +231,12 @@ def _auth(fields: Mapping[str, Any]) -> httpx.Auth:
 
 async def check(fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """The connection test: the PEMs load, the key matches, the certificate is in its validity period."""
+    from scenarist.apps.http._pem import parse, validity
+
     checked = _fields(fields)
     chain, _ = await asyncio.to_thread(parse, checked)
     await asyncio.to_thread(client_context, checked)
-    return _validity(chain[0], datetime.now(UTC))
-
-
-def _validity(certificate: x509.Certificate, now: datetime) -> str:
-    """What the test says about the certificate's dates (an error outside them)."""
-    subject = certificate.subject.rfc4514_string() or "(no subject)"
-    if now < certificate.not_valid_before_utc:
-        raise InvalidConfigurationError(f"the certificate for {subject} is valid only from "
-                                        f"{certificate.not_valid_before_utc:%Y-%m-%d %H:%M} UTC")
-    if now > certificate.not_valid_after_utc:
-        raise InvalidConfigurationError(f"the certificate for {subject} expired on "
-                                        f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
-    return (f"the certificate for {subject} and its private key match; valid until "
-            f"{certificate.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+    return validity(chain[0], datetime.now(UTC))
 
 
 CLIENT_CERTIFICATE = ConnectionType(

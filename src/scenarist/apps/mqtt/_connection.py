@@ -3,6 +3,9 @@
 TLS is on by default (CONTRACT.md section 9): the certificate must chain to
 ``ca_cert`` (or the system's roots) and name the host. ``tls: false`` is plain
 TCP, for trusted networks only. MQTT 3.1.1.
+
+aiomqtt (and paho-mqtt under it) is imported by ``connect``, on the first
+connection, so that reading the catalogue does not load it.
 """
 
 from __future__ import annotations
@@ -10,9 +13,8 @@ from __future__ import annotations
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiomqtt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scenarist.sdk import (
@@ -28,6 +30,9 @@ from scenarist.sdk import (
     client_ssl_context,
     connection_fields,
 )
+
+if TYPE_CHECKING:
+    import aiomqtt
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 _AUTH_CODES = frozenset({4, 5, 134, 135})
@@ -109,6 +114,8 @@ async def connect(
     seconds: float = CONNECT_TIMEOUT_SECONDS,
 ) -> AsyncIterator[aiomqtt.Client]:
     """A connected client, disconnected on the way out; failures as contract errors."""
+    import aiomqtt
+
     address = await egress.resolve(fields.host, fields.port)
     context = tls_context(fields)
     client = aiomqtt.Client(

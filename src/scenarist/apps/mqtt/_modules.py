@@ -18,14 +18,16 @@ import base64
 import hashlib
 import json
 import secrets
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import aiomqtt
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.apps.mqtt._connection import connect, fields_of
 from scenarist.sdk import RunContext
 from scenarist.types import JSON, Bundle
+
+if TYPE_CHECKING:
+    import aiomqtt
 
 Qos = Literal[0, 1, 2]
 

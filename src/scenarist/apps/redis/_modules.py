@@ -7,6 +7,8 @@ DEBUG, SHUTDOWN, KEYS, BLPOP...) are refused as ``InvalidConfigurationError``.
 
 Replies become JSON: bulk strings are UTF-8 text (base64 when they are not
 valid UTF-8), maps objects, sets sorted lists.
+
+redis-py itself (``_client``) is imported by the first command, not with the catalogue.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import base64
 import contextlib
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scenarist.apps.redis._connection import connect, fields_of
+from scenarist.apps.redis._connection import fields_of
 from scenarist.sdk import InvalidConfigurationError, RunContext
 from scenarist.types import JSON, Bundle
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 _COMMAND_WORDS = """
     GET SET GETSET GETDEL GETEX SETNX SETEX PSETEX MGET MSET MSETNX APPEND STRLEN GETRANGE SETRANGE
@@ -119,11 +124,18 @@ def _argument(value: Any) -> Arg:
     return value  # type: ignore[no-any-return]
 
 
+def _connect(ctx: RunContext, seconds: float) -> contextlib.AbstractAsyncContextManager[Redis]:
+    """``async with _connect(ctx, seconds) as client``: a client on the step's connection."""
+    from scenarist.apps.redis._client import connect
+
+    return connect(fields_of(ctx.connection), ctx.egress, seconds)
+
+
 async def command(ctx: RunContext, params: CommandParams) -> Bundle:
     """Run the command; ``{result}``."""
     if params.command not in ALLOWED_COMMANDS:
         raise InvalidConfigurationError(f"{params.command!r} is not an allowed data command")
-    async with connect(fields_of(ctx.connection), ctx.egress, params.timeout_seconds) as client:
+    async with _connect(ctx, params.timeout_seconds) as client:
         arguments = [_argument(a) for a in params.args]
         reply = await client.execute_command(params.command, *arguments)  # type: ignore[no-untyped-call]
     return {"result": to_json(reply)}
@@ -131,7 +143,7 @@ async def command(ctx: RunContext, params: CommandParams) -> Bundle:
 
 async def get(ctx: RunContext, params: GetParams) -> Bundle:
     """``{key, value, exists}``; ``value`` is null for a missing key."""
-    async with connect(fields_of(ctx.connection), ctx.egress, params.timeout_seconds) as client:
+    async with _connect(ctx, params.timeout_seconds) as client:
         raw = await client.get(params.key)
     value = to_json(raw)
     if params.parse_json and isinstance(value, str):
@@ -143,7 +155,7 @@ async def get(ctx: RunContext, params: GetParams) -> Bundle:
 async def set_(ctx: RunContext, params: SetParams) -> Bundle:
     """``{key, written}``; ``written`` is false when the condition kept the old value."""
     value = params.value if isinstance(params.value, str) else json.dumps(params.value, ensure_ascii=False)
-    async with connect(fields_of(ctx.connection), ctx.egress, params.timeout_seconds) as client:
+    async with _connect(ctx, params.timeout_seconds) as client:
         written = await client.set(params.key, value, ex=params.expire_seconds,
                                    nx=params.condition == "if_missing", xx=params.condition == "if_exists")
     return {"key": params.key, "written": bool(written)}

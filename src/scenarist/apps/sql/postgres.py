@@ -5,215 +5,34 @@ type of each parameter, so JSON values are converted to the type the server
 inferred (``"2024-03-05"`` for a ``date``, ``"42"`` for an ``int4``...). A
 value that does not fit is a ``DataError`` naming the parameter. JSON columns
 are decoded; ``interval`` comes out as seconds.
+
+The driver code is in ``_postgres_driver``, imported by the first statement or
+connection test: reading the catalogue does not load asyncpg.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
-import ssl
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import asyncpg
-
-from scenarist.apps.sql._connection import (
-    CONNECT_TIMEOUT_SECONDS,
-    DatabaseFields,
-    database_fields,
-    no_tls_error,
-    resolve,
-    tls_context,
-    tls_mode,
-    transport_error,
-    validated,
-)
+from scenarist.apps.sql._connection import database_fields, tls_mode, validated
 from scenarist.apps.sql._dialect import Dialect, Outcome
 from scenarist.apps.sql._modules import build_app
 from scenarist.apps.sql._params import ParamTexts
 from scenarist.apps.sql._values import row_bundle
-from scenarist.sdk import (
-    AuthenticationError,
-    ConnectionError,
-    ConnectionType,
-    DataError,
-    Egress,
-    InvalidConfigurationError,
-    ModuleError,
-    ModuleTimeoutError,
-    RunContext,
-    connection_fields,
-)
+from scenarist.sdk import ConnectionType, Egress, RunContext, connection_fields
 from scenarist.types import JSON, Bundle
-
-_AUTH_SQLSTATES = frozenset({"28000", "28P01"})
 
 PostgresFields = database_fields("Where the PostgreSQL server is and how to log in.", 5432, "Database name.")
 
 
-def server_error(exc: asyncpg.PostgresError) -> ModuleError:
-    """The contract error for an error the server reported, with its message."""
-    message = f"PostgreSQL: {exc}"
-    detail = getattr(exc, "detail", None)
-    if detail:
-        message += f" ({detail})"
-    if getattr(exc, "sqlstate", None) in _AUTH_SQLSTATES:
-        return AuthenticationError(message)
-    if isinstance(exc, asyncpg.InvalidCatalogNameError):
-        return InvalidConfigurationError(message)
-    return DataError(message)
-
-
-def _connect_error(exc: BaseException, fields: DatabaseFields) -> ModuleError:
-    where = f"PostgreSQL at {fields.host}:{fields.port}"
-    if isinstance(exc, asyncpg.PostgresError):
-        return server_error(exc)
-    if "rejected SSL upgrade" in str(exc) and not isinstance(exc, ssl.SSLCertVerificationError):
-        return no_tls_error(where, fields)
-    return transport_error(where, exc)
-
-
-async def _set_codecs(connection: asyncpg.Connection) -> None:
-    for name in ("json", "jsonb"):
-        await connection.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-
-
-@asynccontextmanager
-async def connect(fields: DatabaseFields, egress: Egress | None) -> AsyncIterator[asyncpg.Connection]:
-    """An open session (JSON columns decoded), closed on the way out; failures as contract errors."""
-    address = await resolve(fields.host, fields.port, egress)
-    try:
-        connection = await asyncpg.connect(
-            host=address, port=fields.port, user=fields.username, password=fields.password,
-            database=fields.database, ssl=tls_context(fields) or False, timeout=CONNECT_TIMEOUT_SECONDS,
-            statement_cache_size=0,
-        )
-    except (OSError, TimeoutError, ssl.SSLError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise _connect_error(exc, fields) from exc
-    try:
-        await _set_codecs(connection)
-        yield connection
-    except asyncpg.PostgresError as exc:
-        raise server_error(exc) from exc
-    except TimeoutError as exc:
-        raise ModuleTimeoutError("PostgreSQL did not finish the statement in time") from exc
-    except (OSError, asyncpg.InterfaceError) as exc:
-        raise ConnectionError(f"the PostgreSQL session broke: {type(exc).__name__}: {exc}") from exc
-    finally:
-        await _close(connection)
-
-
-async def _close(connection: asyncpg.Connection) -> None:
-    try:
-        await connection.close(timeout=5)
-    except (OSError, TimeoutError, asyncpg.InterfaceError):
-        connection.terminate()
-
-
 async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """Log in and report the server version."""
+    from scenarist.apps.sql._postgres_driver import server_version  # asyncpg: loaded here, not with the catalogue
+
     fields = validated(PostgresFields, raw_fields)
-    async with connect(fields, egress) as connection:
-        version = connection.get_server_version()
-    return f"connected to PostgreSQL {version.major}.{version.minor} as {fields.username} ({tls_mode(fields)})"
-
-
-def _to_int(value: JSON) -> int:
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("not an integer")
-    return int(value)
-
-
-def _to_bool(value: JSON) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"true", "t", "yes", "1"}:
-        return True
-    if text in {"false", "f", "no", "0"}:
-        return False
-    raise ValueError("not a boolean")
-
-
-def _to_decimal(value: JSON) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError("not a number") from exc
-
-
-def _to_timestamptz(value: JSON) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def _to_timestamp(value: JSON) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _to_bytes(value: JSON) -> bytes:
-    return base64.b64decode(str(value), validate=True)
-
-
-def _to_text(value: JSON) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _to_interval(value: JSON) -> dt.timedelta:
-    return dt.timedelta(seconds=float(value))
-
-
-_CONVERTERS: dict[str, Callable[[JSON], Any]] = {
-    "int2": _to_int, "int4": _to_int, "int8": _to_int, "oid": _to_int,
-    "float4": float, "float8": float, "numeric": _to_decimal, "bool": _to_bool,
-    "date": lambda v: dt.date.fromisoformat(str(v)), "time": lambda v: dt.time.fromisoformat(str(v)),
-    "timestamp": _to_timestamp, "timestamptz": _to_timestamptz, "interval": _to_interval,
-    "uuid": lambda v: uuid.UUID(str(v)), "bytea": _to_bytes,
-    "text": _to_text, "varchar": _to_text, "bpchar": _to_text, "name": _to_text,
-}
-_NATIVE: dict[str, tuple[type, ...]] = {
-    "int2": (int,), "int4": (int,), "int8": (int,), "float4": (float, int), "float8": (float, int),
-    "numeric": (Decimal,), "bool": (bool,), "text": (str,), "varchar": (str,), "bpchar": (str,),
-}
-
-
-def _convert(value: JSON, type_name: str, kind: str, element: str | None) -> Any:
-    if value is None or not isinstance(value, str | int | float | list | dict):
-        return value
-    if kind == "array" and element is not None and isinstance(value, list):
-        return [_convert(v, element, "scalar", None) for v in value]
-    native = _NATIVE.get(type_name)
-    if native and isinstance(value, native) and not (isinstance(value, bool) and bool not in native):
-        return value
-    converter = _CONVERTERS.get(type_name)
-    return converter(value) if converter else value
-
-
-def bind(values: Sequence[JSON], parameter_types: Sequence[Any]) -> list[Any]:
-    """Convert JSON parameter values to the types the prepared statement expects."""
-    if len(values) != len(parameter_types):
-        raise DataError(f"the statement has {len(parameter_types)} parameter(s), {len(values)} given")
-    bound = []
-    for number, (value, pg_type) in enumerate(zip(values, parameter_types, strict=True), start=1):
-        element = pg_type.name[1:] if pg_type.kind == "array" and pg_type.name.startswith("_") else None
-        try:
-            bound.append(_convert(value, pg_type.name, pg_type.kind, element))
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise DataError(f"parameter ${number} ({pg_type.name}): {value!r} does not fit: {exc}") from exc
-    return bound
-
-
-def _rowcount(tag: str) -> int:
-    """The row count at the end of a command tag (``UPDATE 3``), 0 when it has none."""
-    last = tag.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else 0
+    version = await server_version(fields, egress)
+    return f"connected to PostgreSQL {version} as {fields.username} ({tls_mode(fields)})"
 
 
 class Postgres(Dialect):
@@ -246,12 +65,11 @@ class Postgres(Dialect):
         return f"${number}"
 
     async def execute(self, ctx: RunContext, sql: str, values: Sequence[JSON], seconds: float) -> Outcome:
-        """Prepare, bind by the inferred types, run."""
+        """Prepare, bind by the inferred types, run (asyncpg is imported by the first statement)."""
+        from scenarist.apps.sql._postgres_driver import execute
+
         fields = connection_fields(ctx.connection, PostgresFields, "postgres.database")
-        async with connect(fields, ctx.egress) as connection:
-            statement = await connection.prepare(sql, timeout=seconds)
-            rows = await statement.fetch(*bind(values, statement.get_parameters()), timeout=seconds)
-            return Outcome(rows=rows, rowcount=_rowcount(statement.get_statusmsg()))
+        return await execute(fields, ctx.egress, sql, values, seconds)
 
     def insert_statement(self, table: str, columns: Sequence[str]) -> str:
         if not columns:

@@ -10,17 +10,22 @@ on meanwhile; past ``TIME_LIMIT_SECONDS`` it stops with a ``DataError``.
 Limits: the text is at most ``MAX_TEXT_CHARS`` characters, the pattern at most
 ``MAX_PATTERN_CHARS``, a search yields at most ``MAX_MATCHES`` bundles and a
 replacement grows the text to at most ``MAX_RESULT_CHARS``.
+
+``regex`` is imported where a pattern is first compiled (checking params or
+running a module), not when the catalogue is read.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.sdk import DataError, RunContext, run_blocking
 from scenarist.types import Bundle
+
+if TYPE_CHECKING:
+    import regex
 
 MAX_TEXT_CHARS = 1_000_000
 MAX_PATTERN_CHARS = 10_000
@@ -70,6 +75,8 @@ class PatternParams(BaseModel):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
+        import regex
+
         try:
             regex.compile(value, regex.VERSION0)
         except regex.error as exc:
@@ -98,6 +105,8 @@ class ReplaceParams(PatternParams):
 
 def compile_pattern(params: PatternParams) -> regex.Pattern[str]:
     """The pattern compiled with the params' flags; ``DataError`` when it is not valid."""
+    import regex
+
     if len(params.text) > MAX_TEXT_CHARS:
         raise DataError(f"the text has {len(params.text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     flags = regex.VERSION0
@@ -149,6 +158,8 @@ def find_matches(compiled: regex.Pattern[str], text: str, every: bool) -> list[B
 
 def replace_matches(compiled: regex.Pattern[str], text: str, template: str, every: bool) -> tuple[str, int]:
     """The text with the matches replaced, and how many were; blocking."""
+    import regex
+
     grown = 0
 
     def expand(match: Any) -> str:

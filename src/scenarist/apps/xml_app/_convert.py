@@ -22,9 +22,9 @@ from collections.abc import Collection
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
+from scenarist.apps.xml_app._params import ATTR, TEXT
 from scenarist.sdk import DataError
 
-ATTR, TEXT = "@attr", "#text"
 MAX_DEPTH = 200
 NAME = re.compile(r"(\{[^{}]*\})?[^\W\d][\w.\-]*")
 ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
