@@ -248,7 +248,7 @@ def serve(
         raise _fail("--tls-cert and --tls-key go together")
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     configure_logging()
-    _tune_gc()
+    tune_gc()
     config = uvicorn.Config(
         create_app(settings), host=host, port=port, log_level="warning", access_log=False,
         ssl_certfile=str(tls_cert) if tls_cert else None, ssl_keyfile=str(tls_key) if tls_key else None,
@@ -257,7 +257,7 @@ def serve(
     _serve_until_signalled(config)
 
 
-def _tune_gc() -> None:
+def tune_gc() -> None:
     """Fewer, cheaper collections for a long-running server: what was loaded at start is
     frozen out of the collector, and the youngest generation is collected less often
     (a request allocates thousands of short-lived objects)."""
