@@ -63,6 +63,8 @@ PENDING = "__oauth_pending__"
 RESERVED = (TOKENS, PENDING)
 """Sealed with the secret fields, never part of a connection's fields."""
 CAS_ATTEMPTS = 5
+STATE_REFUSED = "the authorization state is unknown, used or expired: start the authorization again"
+"""One answer for every state that is not the pending one: which check failed is nobody's business."""
 REFUSED_REFRESH_REREADS = (0.0, 1.0)
 """After a refused refresh, look again (at once, then a second later) for tokens another
 process stored meanwhile, before calling the connection's authorization lost."""
@@ -171,7 +173,7 @@ class ConnectionService:
         sealed = self._sealed(record) if record is not None and self._is_oauth(record) else {}
         pending = Pending.from_json(sealed[PENDING]) if PENDING in sealed else None
         if record is None or pending is None or not oauth.matches(pending, nonce, self._now()):
-            raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
+            raise OAuthError(STATE_REFUSED)
         await self._update(account_id, connection_id, _without_pending(pending))  # OAuthError when used meanwhile
         if error is not None or not code:
             raise OAuthError(f"the service did not authorize the connection: {error or 'no code'}")
@@ -431,7 +433,7 @@ def _parse_state(state: str) -> tuple[str, str, str]:
     parts = oauth.split_state(state)
     account_id, dot, connection_id = parts[0].partition(".") if parts else ("", "", "")
     if parts is None or not dot or not account_id or not connection_id:
-        raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
+        raise OAuthError(STATE_REFUSED)
     return account_id, connection_id, parts[1]
 
 
@@ -444,7 +446,7 @@ def _without_pending(pending: Pending) -> Callable[[dict[str, Any]], dict[str, A
         kept = current.get(PENDING)
         if isinstance(kept, dict) and kept.get("state_hash") == pending.state_hash:
             return {k: v for k, v in current.items() if k != PENDING}
-        raise OAuthError("the authorization state is unknown, used or expired: start the authorization again")
+        raise OAuthError(STATE_REFUSED)
 
     return change
 

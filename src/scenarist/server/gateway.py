@@ -76,7 +76,8 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
         "query": _query(request.url.query),
         "body": _parse_body(body, request.headers.get("content-type", "")),
     }
-    if runtime.engine.plan_for(scenario).trigger.spec.raw_body:
+    plan = runtime.engine.plan_for(scenario)
+    if plan.trigger.spec.raw_body:
         event["raw_body"] = base64.b64encode(body).decode("ascii")
     execution = ExecutionRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
@@ -86,7 +87,7 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     await runtime.intake.submit(execution)
     if not scenario.active:
         return _accepted()
-    if not runtime.engine.plan_for(scenario).responds:
+    if not plan.responds:
         runtime.workers.submit(execution)
         return _accepted()
     return await _run_and_wait(runtime, execution)
