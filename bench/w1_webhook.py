@@ -1,4 +1,4 @@
-"""BENCH.md W1 and W1i: a webhook pipeline under a closed-loop load (wrk).
+"""W1 and W1i of bench/README.md: a webhook pipeline under a closed-loop load (wrk).
 
 Starts a sink and ``scenarist serve`` (embedded default, fresh data dir), sets
 up an account and two scenarios through the API, then for C in (16, 64):

@@ -1,4 +1,4 @@
-"""BENCH.md W2: one run over 10,000 items, the engine alone on SQLite.
+"""W2 of bench/README.md: one run over 10,000 items, the engine alone on SQLite.
 
 iterator -> set_variables -> filter amount > 10 -> array_aggregator -> respond,
 every operation recorded in the activity stream, the garbage collector tuned
