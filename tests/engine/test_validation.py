@@ -38,7 +38,7 @@ def test_duplicate_ids_are_reported(engine: Engine) -> None:
 
 def test_reference_to_an_unknown_step_is_reported(engine: Engine) -> None:
     found = problems(engine, scenario(step("a", "tools.set_variables", variables={"x": "{{ ghost.value }}"})))
-    assert found == {"flow[0].params.variables": "the expression reads 'ghost', no step before this one"}
+    assert found == {"flow[0].params.variables.x": "the expression reads 'ghost', no step before this one"}
 
 
 def test_reference_to_a_later_step_is_reported(engine: Engine) -> None:
@@ -46,7 +46,7 @@ def test_reference_to_a_later_step_is_reported(engine: Engine) -> None:
         step("a", "tools.set_variables", variables={"x": "{{ b.x }}"}),
         step("b", "tools.set_variables", variables={"x": 1}),
     ))
-    assert "a step that is not before this one" in found["flow[0].params.variables"]
+    assert "a step that is not before this one" in found["flow[0].params.variables.x"]
 
 
 def test_expression_syntax_error_is_reported_inside_params(engine: Engine) -> None:
@@ -102,7 +102,7 @@ def test_error_is_readable_in_handlers_only(engine: Engine) -> None:
     good["on_error"] = {"directive": "resume", "output": {"t": "{{ error.type }}"}}
     assert engine.validate(scenario(good)).ok
     found = problems(engine, scenario(step("b", "tools.set_variables", variables={"t": "{{ error.type }}"})))
-    assert list(found) == ["flow[0].params.variables"]
+    assert list(found) == ["flow[0].params.variables.t"]
 
 
 def test_aggregator_source_must_be_a_step_before_it(engine: Engine) -> None:

@@ -44,7 +44,7 @@ async def test_invalid_definition_is_422_with_the_path(client: httpx.AsyncClient
     bad["flow"][0]["params"] = {"variables": {"x": "{{ ghost.y }}"}}
     answer = await client.post(f"{API}/scenarios", json=bad, headers=auth)
     assert answer.status_code == 422
-    assert answer.json()["error"]["path"] == "flow[0].params.variables"
+    assert answer.json()["error"]["path"] == "flow[0].params.variables.x"
 
 
 async def test_list_get_replace_delete(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
