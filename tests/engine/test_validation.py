@@ -143,3 +143,66 @@ async def test_saving_an_invalid_scenario_raises_with_every_problem(engine: Engi
     with pytest.raises(InvalidScenario) as caught:
         await engine.save_scenario(scenario(step("a", "nope.x"), step("a", "tools.increment")))
     assert {p.path for p in caught.value.problems} == {"flow[0].module", "flow[1].id"}
+
+
+# -- filters in Make's structured form -----------------------------------------------------
+
+def with_filter(filter_: dict) -> dict:
+    return scenario(step("a", "tools.increment"),
+                    {**step("b", "tools.set_variables", variables={"x": 1}), "filter": filter_})
+
+
+def test_structured_filters_are_valid(engine: Engine) -> None:
+    definition = with_filter({"label": "big", "conditions": [
+        [{"a": "{{ hook.body.n }}", "o": "number:greater", "b": 3}, {"a": "{{ a.value }}", "o": "exist"}],
+        [{"a": "{{ hook.body.tag }}", "o": "text:pattern:ci", "b": "^x+$"}],
+    ]})
+    assert engine.validate(definition).ok, engine.validate(definition).problems
+
+
+def test_unknown_operator_missing_b_and_bad_regex_are_each_reported(engine: Engine) -> None:
+    found = problems(engine, with_filter({"conditions": [
+        [{"a": "{{ hook.body.n }}", "o": "number:greater", "b": 1}, {"a": 1, "o": "number:bigger", "b": 2}],
+        [{"a": "{{ hook.body.n }}", "o": "text:equal"}, {"a": "x", "o": "text:pattern", "b": "(unclosed"}],
+    ]}))
+    assert set(found) == {"flow[1].filter.conditions[0][1].o", "flow[1].filter.conditions[1][0].b",
+                          "flow[1].filter.conditions[1][1].b"}
+    assert found["flow[1].filter.conditions[0][1].o"].startswith("unknown operator 'number:bigger'")
+    assert found["flow[1].filter.conditions[1][0].b"] == "required: text:equal compares a with b"
+    assert found["flow[1].filter.conditions[1][1].b"].startswith("not a valid regular expression")
+
+
+def test_condition_sides_are_checked_like_any_expression(engine: Engine) -> None:
+    found = problems(engine, with_filter({"conditions": [
+        [{"a": "{{ ghost.n }}", "o": "exist"}, {"a": "{{ 1 + }}", "o": "number:equal", "b": "{{ later.x }}"}]]}))
+    assert set(found) == {"flow[1].filter.conditions[0][0].a", "flow[1].filter.conditions[0][1].a",
+                          "flow[1].filter.conditions[0][1].b"}
+
+
+@pytest.mark.parametrize("filter_", [
+    {"condition": "{{ true }}", "conditions": [[{"a": 1, "o": "exist"}]]},
+    {"label": "nothing"},
+])
+def test_a_filter_has_exactly_one_form(engine: Engine, filter_: dict) -> None:
+    found = problems(engine, with_filter(filter_))
+    assert list(found) == ["flow[1].filter"]
+    assert "either 'condition'" in found["flow[1].filter"]
+
+
+def test_empty_condition_groups_are_reported(engine: Engine) -> None:
+    assert list(problems(engine, with_filter({"conditions": []}))) == ["flow[1].filter.conditions"]
+    assert list(problems(engine, with_filter({"conditions": [[]]}))) == ["flow[1].filter"]
+
+
+def test_route_filters_are_checked_in_both_forms(engine: Engine) -> None:
+    found = problems(engine, scenario({"id": "r", "router": [
+        {"filter": {"conditions": [[{"a": 1, "o": "nope"}]]}, "flow": []},
+        {"filter": {"condition": "{{ ghost }}"}, "flow": []}]}))
+    assert set(found) == {"flow[0].router[0].filter.conditions[0][0].o", "flow[0].router[1].filter.condition"}
+
+
+def test_every_bad_expression_of_a_step_is_reported(engine: Engine) -> None:
+    found = problems(engine, scenario(step("a", "tools.set_variables", variables={
+        "x": "{{ 1 + }}", "y": "{{ ghost }}", "z": ["{{ ) }}"], "fine": "{{ hook.body }}"})))
+    assert set(found) == {"flow[0].params.variables.x", "flow[0].params.variables.y",
+                          "flow[0].params.variables.z[0]"}
