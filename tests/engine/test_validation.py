@@ -206,3 +206,47 @@ def test_every_bad_expression_of_a_step_is_reported(engine: Engine) -> None:
         "x": "{{ 1 + }}", "y": "{{ ghost }}", "z": ["{{ ) }}"], "fine": "{{ hook.body }}"})))
     assert set(found) == {"flow[0].params.variables.x", "flow[0].params.variables.y",
                           "flow[0].params.variables.z[0]"}
+
+
+# -- shape problems in the words of the scenario format --------------------------------------
+
+BASE = {"name": "x", "trigger": {"id": "h", "module": "webhooks.custom"}}
+
+
+@pytest.mark.parametrize(("change", "path", "message"), [
+    ({"name": None}, "name", "expected text, not null"),
+    ({"trigger": None}, "trigger", "expected an object, not null"),
+    ({"flow": {"a": 1}}, "flow", "expected a list, not an object"),
+    ({"flow": ["x"]}, "flow[0]", "expected a step, a router or an if-else block (an object), not text 'x'"),
+    ({"flow": [{"id": "a"}]}, "flow[0].module", "required"),
+    ({"flow": [{"id": "a", "module": "Http"}]}, "flow[0].module",
+     "'Http' is not a module key: app.module, such as http.request"),
+    ({"flow": [{"id": "9a", "module": "tools.increment"}]}, "flow[0].id",
+     "'9a' is not a valid id: lower-case letters, digits and _, starting with a letter"),
+    ({"flow": [{"id": "a", "module": "tools.increment", "on_error": {"directive": "skip"}}]},
+     "flow[0].on_error.directive", "unknown directive 'skip'; expected one of ignore, resume, break, commit, rollback"),
+    ({"flow": [{"id": "a", "module": "tools.increment", "params": [1]}]}, "flow[0].params",
+     "expected an object, not a list"),
+    ({"flow": [{"id": "r", "router": [{"fallback": "often"}]}]}, "flow[0].router[0].fallback",
+     "expected true or false, not text 'often'"),
+    ({"flow": [{"id": "r", "router": []}]}, "flow[0].router", "needs at least 1 route"),
+    ({"flow": [{"id": "a", "module": "tools.increment", "filter": {"conditions": [[{"a": 1}]]}}]},
+     "flow[0].filter.conditions[0][0].o", "required"),
+    ({"schedule": {"type": "daily"}}, "schedule.type",
+     "unknown schedule type 'daily'; expected one of immediately, interval, cron, on_demand"),
+    ({"schedule": {"every": 5}}, "schedule.type",
+     "required: the schedule type, one of immediately, interval, cron, on_demand"),
+    ({"schedule": {"type": "interval", "minutes": "often"}}, "schedule.minutes",
+     "expected a whole number, not text 'often'"),
+    ({"schedule": {"type": "interval", "minutes": 0}}, "schedule.minutes", "must be at least 1"),
+    ({"schedule": {"type": "interval", "minutes": 1.5}}, "schedule.minutes",
+     "expected a whole number, not the number 1.5"),
+    ({"settings": {"timeout_seconds": 0}}, "settings.timeout_seconds", "must be greater than 0"),
+    ({"settings": {"max_cycles": 10001}}, "settings.max_cycles", "must be at most 10000"),
+    ({"settings": {"sequentiel": True}}, "settings.sequentiel", "unknown field 'sequentiel' (did you mean "
+                                                               "'sequential'?)"),
+    ({"name": "x" * 201}, "name", "must be at most 200 characters long"),
+    ({"colour": "red"}, "colour", "unknown field 'colour'"),
+])
+def test_shape_problems_are_worded_plainly(engine: Engine, change: dict, path: str, message: str) -> None:
+    assert problems(engine, {**BASE, **change}) == {path: message}

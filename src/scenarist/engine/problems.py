@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scenarist.engine.model import MODULE_KEY, STEP_ID, format_path
+from scenarist.engine.model import MODULE_KEY, STEP_ID, TAGS, format_path
 
 __all__ = ["Problem", "pydantic_problems", "word"]
 
@@ -79,10 +79,13 @@ def word(err: Mapping[str, Any]) -> tuple[str, str]:
         return path, _pattern(ctx.get("pattern"), value)
     if kind == "literal_error":
         return path, f"unknown {field.replace('_', ' ')} {_shown(value)}; expected one of {_expected(ctx)}"
+    if kind == "model_type" and len(loc) >= 2 and loc[-1] in TAGS and isinstance(loc[-2], int):
+        return path, f"expected a step, a router or an if-else block (an object), not {_describe(value)}"
     if kind in _KINDS:
         return path, f"expected {_KINDS[kind]}, not {_describe(value)}"
     if kind in _BOUNDS:
-        return path, "must be " + _BOUNDS[kind].format(**ctx)
+        bounds = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
+        return path, "must be " + _BOUNDS[kind].format(**bounds)
     if kind == "string_too_short":
         return path, "must not be empty" if ctx.get("min_length") == 1 else f"at least {ctx['min_length']} characters"
     if kind == "too_short":
