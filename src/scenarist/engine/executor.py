@@ -294,7 +294,17 @@ class Run:
                     await (self._route(node, variables) if isinstance(node, RouterNode)
                            else self._if_else(node, variables))
                     return
-                outputs = await self._step(node, variables)
+                try:
+                    if node.filter is not None and not node.filter.holds(variables):
+                        self.recorder.filtered(node, self._next_bundle(node), self.s.clock.now())
+                        return
+                except ModuleError as exc:
+                    outputs = await self._filter_failed(node, variables, exc)
+                else:
+                    if node.spec.kind == "aggregator":
+                        await self._collect(node, variables)
+                        return
+                    outputs = await self._operate(node, variables)
                 if outputs is None:
                     return
                 if len(outputs) != 1 or node.aggregators:
@@ -305,23 +315,11 @@ class Run:
                 return
             chain, start = chain.after
 
-    async def _step(self, node: StepNode, variables: dict[str, Any]) -> list[Bundle] | None:
-        """The step's outputs for this bundle; None when the bundle stops here (filtered, collected,
-        failed)."""
-        if node.filter is not None:
-            try:
-                passed = node.filter.holds(variables)
-            except ModuleError as exc:
-                error = module_error(exc, node.id)
-                self.recorder.failed(node.id, node.module, self._next_bundle(node), self.s.clock.now(), error)
-                return await self._handle(node, variables, error)
-            if not passed:
-                self.recorder.filtered(node, self._next_bundle(node), self.s.clock.now())
-                return None
-        if node.spec.kind == "aggregator":
-            await self._collect(node, variables)
-            return None
-        return await self._operate(node, variables)
+    async def _filter_failed(self, node: StepNode, variables: dict[str, Any], exc: ModuleError) -> list[Bundle] | None:
+        """The step's filter could not be evaluated: an error of the step (no operation: nothing ran)."""
+        error = module_error(exc, node.id)
+        self.recorder.failed(node.id, node.module, self._next_bundle(node), self.s.clock.now(), error)
+        return await self._handle(node, variables, error)
 
     async def _fan_out(self, node: StepNode, outputs: list[Bundle], variables: dict[str, Any]) -> None:
         if not node.aggregators:
