@@ -199,3 +199,12 @@ async def test_an_aggregator_after_the_block_collects_the_bundles_of_every_branc
                             value="{{ big.kind or small.kind or middle.kind }}"))
     result = await run(engine, definition, [20, 1, 5])
     assert await outputs(engine, result, "all") == [{"array": ["big", "small", "middle"]}]
+
+
+def test_an_aggregator_after_the_block_cannot_aggregate_a_source_inside_a_branch(engine: Engine) -> None:
+    definition = scenario({"id": "check", "if_else": [{"condition": "{{ true }}", "flow": [
+        step("parts", "flow.iterator", array="{{ hook.body }}")]}]},
+        step("outside", "flow.array_aggregator", source="parts", value="{{ parts.value }}"))
+    found = problems(engine, definition)
+    assert list(found) == ["flow[1].params.source"]
+    assert "inside a branch or route (if_else[0].flow)" in found["flow[1].params.source"]

@@ -15,6 +15,7 @@ bundle leaves its steps null).
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -201,6 +202,11 @@ class _Checker:
         if source not in available[1:] and source != available[0]:
             self.add(f"{path}.params.source", f"{source!r} is not a step before this aggregator")
             return [*available, step.id]
+        outside = next((m.group(0) for m in _BRANCH.finditer(self.ids.get(str(source), ""))
+                        if not path.startswith(self.ids[str(source)][: m.end()])), None)
+        if outside is not None:
+            self.add(f"{path}.params.source", f"{source!r} is inside a branch or route ({outside.strip('.')}) that "
+                     "this aggregator is not in; aggregate inside it, or a step before the block")
         return [*available[: available.index(source)], step.id]
 
     def _handler(self, handler: OnError, path: str, available: list[str]) -> None:
@@ -255,6 +261,10 @@ class _Checker:
                     where = "a step that is not before this one" if name in self.all_ids else "no step before this one"
                     self.add(inner, f"the expression reads {name!r}, {where}")
         return constant
+
+
+_BRANCH = re.compile(r"\.(?:if_else\[\d+\]|else|router\[\d+\])\.flow")
+"""Where a path enters an if-else branch, its else flow or a route."""
 
 
 def _strings(value: Any, path: str) -> list[tuple[str, str]]:
