@@ -208,3 +208,13 @@ def test_an_aggregator_after_the_block_cannot_aggregate_a_source_inside_a_branch
     found = problems(engine, definition)
     assert list(found) == ["flow[1].params.source"]
     assert "inside a branch or route (if_else[0].flow)" in found["flow[1].params.source"]
+
+
+async def test_an_aggregator_inside_a_branch_collects_the_bundles_that_took_it(engine: Engine) -> None:
+    definition = scenario(step("items", "flow.iterator", array="{{ hook.body }}"),
+                          {"id": "check", "if_else": [{"condition": "{{ items.value > 1 }}", "flow": [
+                              step("big", "flow.array_aggregator", source="items", value="{{ items.value }}")]}]},
+                          setv("after", got="{{ big.array }}"))
+    result = await run(engine, definition, [1, 2, 3])
+    assert await outputs(engine, result, "big") == [{"array": [2, 3]}]
+    assert await outputs(engine, result, "after") == [{"got": [2, 3]}]
