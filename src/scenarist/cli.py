@@ -24,7 +24,7 @@ from scenarist.bootstrap import engine_from_settings
 from scenarist.connections import ConnectionService
 from scenarist.engine.documents import execution_document
 from scenarist.engine.expressions import ExpressionEngine
-from scenarist.engine.plan import HandlerNode, Node, Plan, RouterNode
+from scenarist.engine.plan import HandlerNode, IfElseNode, Node, Plan, RouterNode
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import InvalidScenario
 from scenarist.engine.validation import validate
@@ -190,6 +190,13 @@ def _branch(parent: Tree, chain: list[Node], counts: dict[str, Counter[str]]) ->
                 label = route.label or f"route {i + 1}"
                 _branch(router.add(escape(label) + (" (fallback)" if route.fallback else "")), route.chain, counts)
             return
+        if isinstance(node, IfElseNode):
+            block_tree = parent.add(f"[bold]{escape(node.id)}[/bold] if-else")
+            for i, arm in enumerate(node.branches):
+                _branch(block_tree.add(escape(arm.label or f"branch {i + 1}")), arm.chain, counts)
+            if node.otherwise is not None:
+                _branch(block_tree.add("else"), node.otherwise, counts)
+            continue
         branch = parent.add(_bubble(node.id, node.module, counts[node.id]))
         if isinstance(node.handler, HandlerNode):
             handler = branch.add(f"on error: {node.handler.directive}")

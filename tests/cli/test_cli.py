@@ -167,3 +167,65 @@ def test_run_records_into_postgresql_when_configured(tmp_path: Path, postgres_da
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["response"]["body"]["name_upper"] == "PG"
     assert not (tmp_path / "scenarist.db").exists()
+
+
+def test_validate_words_every_problem_in_the_scenario_format(tmp_path: Path) -> None:
+    bad = {
+        "name": "",
+        "trigger": {"id": "Hook", "module": "webhooks"},
+        "schedule": {"type": "daily"},
+        "flow": [
+            {"id": "a", "module": "tools.set_variables", "on_error": {"directive": "retry"},
+             "filtr": {"condition": "{{ true }}"}},
+            3,
+        ],
+        "settings": {"confidental": True, "max_cycles": 0, "timeout_seconds": "soon"},
+    }
+    done = scenarist("validate", str(write(tmp_path / "bad.yaml", bad)), data_dir=tmp_path)
+    assert done.returncode == 2
+    lines = set(done.stderr.splitlines())
+    assert lines >= {
+        "name: must not be empty",
+        "trigger.id: 'Hook' is not a valid id: lower-case letters, digits and _, starting with a letter",
+        "trigger.module: 'webhooks' is not a module key: app.module, such as http.request",
+        "schedule.type: unknown schedule type 'daily'; expected one of immediately, interval, cron, on_demand",
+        "flow[0].on_error.directive: unknown directive 'retry'; expected one of ignore, resume, break, commit, "
+        "rollback",
+        "flow[0].filtr: unknown field 'filtr' (did you mean 'filter'?)",
+        "flow[1]: expected a step, a router or an if-else block (an object), not the number 3",
+        "settings.confidental: unknown field 'confidental' (did you mean 'confidential'?)",
+        "settings.max_cycles: must be at least 1",
+        "settings.timeout_seconds: expected a number, not text 'soon'",
+    }, done.stderr
+    assert "Input " not in done.stderr and "Value error" not in done.stderr
+
+
+def test_validate_reports_every_problem_of_a_step(tmp_path: Path) -> None:
+    bad = {**PIPELINE, "flow": [
+        {"id": "shape", "module": "tools.set_variables", "params": {"variables": {
+            "x": "{{ 1 + }}", "y": "{{ ghost.id }}", "z": "{{ later.v }}"}},
+         "filter": {"conditions": [[{"a": "{{ hook.body }}", "o": "text:eq", "b": "x"},
+                                    {"a": "{{ hook.body.n }}", "o": "number:greater"}]]}},
+        {"id": "later", "module": "tools.set_variables", "params": {"variables": {}}},
+    ]}
+    done = scenarist("validate", str(write(tmp_path / "bad.json", bad)), data_dir=tmp_path)
+    assert done.returncode == 2
+    paths = {line.split(": ", 1)[0] for line in done.stderr.splitlines() if ": " in line}
+    assert paths >= {"flow[0].params.variables.x", "flow[0].params.variables.y", "flow[0].params.variables.z",
+                     "flow[0].filter.conditions[0][0].o", "flow[0].filter.conditions[0][1].b"}
+    assert "5 problem(s)" in done.stderr
+
+
+def test_validate_accepts_if_else_and_structured_filters(tmp_path: Path) -> None:
+    good = {**PIPELINE, "flow": [
+        {"id": "size", "if_else": [
+            {"label": "big", "conditions": [[{"a": "{{ hook.body.amount }}", "o": "number:greater", "b": 10}]],
+             "flow": [{"id": "big", "module": "tools.set_variables", "params": {"variables": {"k": "big"}}}]}],
+         "else": {"flow": []}},
+        {"id": "answer", "module": "webhooks.respond", "params": {"body": "{{ big.k }}"}},
+    ]}
+    file = write(tmp_path / "good.yaml", good)
+    assert scenarist("validate", str(file), data_dir=tmp_path).returncode == 0
+    done = scenarist("run", str(file), "--input", '{"amount": 50}', data_dir=tmp_path / "d")
+    assert done.returncode == 0, done.stderr
+    assert "size if-else" in done.stdout

@@ -44,7 +44,27 @@ async def test_invalid_definition_is_422_with_the_path(client: httpx.AsyncClient
     bad["flow"][0]["params"] = {"variables": {"x": "{{ ghost.y }}"}}
     answer = await client.post(f"{API}/scenarios", json=bad, headers=auth)
     assert answer.status_code == 422
-    assert answer.json()["error"]["path"] == "flow[0].params.variables"
+    assert answer.json()["error"]["path"] == "flow[0].params.variables.x"
+
+
+async def test_shape_problems_are_422_in_the_words_of_the_scenario_format(client: httpx.AsyncClient,
+                                                                          auth: dict[str, str]) -> None:
+    bad = definition()
+    bad["schedule"] = {"type": "daily"}
+    answer = await client.post(f"{API}/scenarios", json=bad, headers=auth)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["path"] == "schedule.type"
+    assert error["message"] == ("schedule.type: unknown schedule type 'daily'; expected one of immediately, "
+                                "interval, cron, on_demand")
+
+
+async def test_a_bad_filter_operator_is_422_with_its_path(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    bad = definition()
+    bad["flow"][1]["filter"] = {"conditions": [[{"a": "{{ shape.name }}", "o": "text:is", "b": "ADA"}]]}
+    answer = await client.post(f"{API}/scenarios", json=bad, headers=auth)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["path"] == "flow[1].filter.conditions[0][0].o"
 
 
 async def test_list_get_replace_delete(client: httpx.AsyncClient, auth: dict[str, str]) -> None:

@@ -3,9 +3,13 @@
 Bundles go depth-first: each step runs once per bundle that reaches it, and
 every step's latest output for the current bundle is readable by its id. A
 source step with aggregators runs its whole scope for each of its bundles
-before the aggregators emit. Errors go to the step's handler (its flow, then
-its directive); an error that no handler takes ends the run, stored as an
-incomplete execution when the scenario allows it.
+before the aggregators emit. A router runs its routes in order; an if-else
+block runs the first branch whose condition holds, and a bundle that comes out
+of it goes on with the steps after the block (its chain's ``after``). Errors,
+a filter's included, go to the step's handler (its flow, then its directive);
+an error that no handler takes (or a router's or an if-else block's condition
+that fails) stores the bundle as an incomplete execution when the scenario
+allows it, else ends the run.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import httpx
 from pydantic import ValidationError
 
 from scenarist.engine.credentials import Credentials
-from scenarist.engine.plan import Node, Plan, RouterNode, StepNode
+from scenarist.engine.plan import Block, Chain, IfElseNode, Node, Plan, RouterNode, StepNode
 from scenarist.engine.recorder import Recorder
 from scenarist.sdk import (
     AuthenticationError,
@@ -274,29 +278,48 @@ class Run:
     async def _resume(self) -> None:
         assert self.resume is not None
         state = self._decode_state(self.resume)
-        node = self.plan.steps.get(state["step"])
+        node: Node | None = self.plan.steps.get(state["step"]) or self.plan.blocks.get(state["step"])
         if node is None:
             raise _Stop(RunStatus.ERROR, DataError(f"step {state['step']!r} is no longer in the scenario"))
+        if isinstance(node, RouterNode):
+            await self._route(node, state["vars"], state.get("route", 0), state.get("passed", False))
+            return
         await self._chain(node.chain, node.index, state["vars"])
 
-    async def _chain(self, chain: list[Node], start: int, variables: dict[str, Any]) -> None:
-        for i in range(start, len(chain)):
-            node = chain[i]
-            if isinstance(node, RouterNode):
-                await self._route(node, variables)
+    async def _chain(self, chain: Chain, start: int, variables: dict[str, Any]) -> None:
+        while True:
+            for i in range(start, len(chain)):
+                node = chain[i]
+                if not isinstance(node, StepNode):
+                    await (self._route(node, variables) if isinstance(node, RouterNode)
+                           else self._if_else(node, variables))
+                    return
+                try:
+                    if node.filter is not None and not node.filter.holds(variables):
+                        self.recorder.filtered(node, self._next_bundle(node), self.s.clock.now())
+                        return
+                except ModuleError as exc:
+                    outputs = await self._filter_failed(node, variables, exc)
+                else:
+                    if node.spec.kind == "aggregator":
+                        await self._collect(node, variables)
+                        return
+                    outputs = await self._operate(node, variables)
+                if outputs is None:
+                    return
+                if len(outputs) != 1 or node.aggregators:
+                    await self._fan_out(node, outputs, variables)
+                    return
+                variables = {**variables, node.id: outputs[0]}
+            if chain.after is None:
                 return
-            if not self._passes(node, variables):
-                return
-            if node.spec.kind == "aggregator":
-                await self._collect(node, variables)
-                return
-            outputs = await self._operate(node, variables)
-            if outputs is None:
-                return
-            if len(outputs) != 1 or node.aggregators:
-                await self._fan_out(node, outputs, variables)
-                return
-            variables = {**variables, node.id: outputs[0]}
+            chain, start = chain.after
+
+    async def _filter_failed(self, node: StepNode, variables: dict[str, Any], exc: ModuleError) -> list[Bundle] | None:
+        """The step's filter could not be evaluated: an error of the step (no operation: nothing ran)."""
+        error = module_error(exc, node.id)
+        self.recorder.failed(node.id, node.module, self._next_bundle(node), self.s.clock.now(), error)
+        return await self._handle(node, variables, error)
 
     async def _fan_out(self, node: StepNode, outputs: list[Bundle], variables: dict[str, Any]) -> None:
         if not node.aggregators:
@@ -318,12 +341,19 @@ class Run:
         for aggregator in node.aggregators:
             await self._emit(aggregator, mine[aggregator.id], variables)
 
-    async def _route(self, router: RouterNode, variables: dict[str, Any]) -> None:
-        passed = False
-        for route in router.routes:
+    async def _route(self, router: RouterNode, variables: dict[str, Any], start: int = 0,
+                     passed: bool = False) -> None:
+        """Routes from ``start`` on (a resumed bundle goes on at the route whose filter failed)."""
+        for index in range(start, len(router.routes)):
+            route = router.routes[index]
             if route.fallback:
                 continue
-            if route.filter is None or _truthy(self._condition(route.filter, variables, router.id)):
+            try:
+                holds = route.filter is None or route.filter.holds(variables)
+            except ModuleError as exc:
+                await self._block_failed(router, variables, exc, {"route": index, "passed": passed})
+                return
+            if holds:
                 passed = True
                 await self._chain(route.chain, 0, variables)
         if not passed:
@@ -331,18 +361,22 @@ class Run:
                 if route.fallback:
                     await self._chain(route.chain, 0, variables)
 
-    def _passes(self, node: StepNode, variables: dict[str, Any]) -> bool:
-        if node.filter is None or _truthy(self._condition(node.filter, variables, node.id)):
-            return True
-        self.recorder.filtered(node, self._next_bundle(node), self.s.clock.now())
-        return False
-
-    def _condition(self, compiled: Any, variables: dict[str, Any], step: str) -> Any:
+    async def _if_else(self, block: IfElseNode, variables: dict[str, Any]) -> None:
         try:
-            return compiled.evaluate(variables)
+            chosen = next((b.chain for b in block.branches if b.test.holds(variables)), block.otherwise)
         except ModuleError as exc:
-            exc.step = step
-            raise _Stop(RunStatus.ERROR, exc) from None
+            await self._block_failed(block, variables, exc, {})
+            return
+        if chosen is not None:
+            await self._chain(chosen, 0, variables)
+
+    async def _block_failed(self, block: Block, variables: dict[str, Any], exc: ModuleError,
+                            resume_at: dict[str, Any]) -> None:
+        """A router's or an if-else block's condition failed: no handler takes it."""
+        error = module_error(exc, block.id)
+        kind = "router" if isinstance(block, RouterNode) else "if_else"
+        self.recorder.failed(block.id, kind, self._next_bundle(block), self.s.clock.now(), error)
+        await self._unhandled(block.id, variables, error, resume_at)
 
     # -- operations ------------------------------------------------------------
 
@@ -403,15 +437,11 @@ class Run:
             await self._chain(node.chain, node.index + 1, {**variables, node.id: bundle})
 
     async def _handle(self, node: StepNode, variables: dict[str, Any], error: ModuleError) -> list[Bundle] | None:
-        settings = self.plan.settings
         if node is self.plan.trigger:
             raise _Stop(RunStatus.ERROR, error)
         handler = node.handler
         if handler is None:
-            if not settings.store_incomplete:
-                raise _Stop(RunStatus.ERROR, error)
-            await self._store_incomplete(node, variables, error, automatic=error.retryable)
-            self.stored = self.stored or error
+            await self._unhandled(node.id, variables, error)
             return None  # the bundle waits in its incomplete execution; the others go on
         with_error = {**variables, "error": error.to_dict()}
         if handler.chain:
@@ -430,7 +460,7 @@ class Run:
         if directive == "break":
             if not self.plan.settings.store_incomplete:
                 raise _Stop(RunStatus.ERROR, error)
-            await self._store_incomplete(node, variables, error, automatic=True)
+            await self._store_incomplete(node.id, variables, error, automatic=True)
             self.broke = error
             return None
         if directive == "commit":
@@ -439,8 +469,17 @@ class Run:
 
     # -- incomplete executions ---------------------------------------------------
 
+    async def _unhandled(self, step: str, variables: dict[str, Any], error: ModuleError,
+                         resume_at: dict[str, Any] | None = None) -> None:
+        """An error no handler takes: the bundle waits in an incomplete execution, or the run ends."""
+        if not self.plan.settings.store_incomplete:
+            raise _Stop(RunStatus.ERROR, error)
+        await self._store_incomplete(step, variables, error, automatic=error.retryable, resume_at=resume_at)
+        self.stored = self.stored or error
+
     async def _store_incomplete(
-        self, node: StepNode, variables: dict[str, Any], error: ModuleError, *, automatic: bool
+        self, step: str, variables: dict[str, Any], error: ModuleError, *, automatic: bool,
+        resume_at: dict[str, Any] | None = None,
     ) -> None:
         now = self.s.clock.now()
         previous, self.resume = self.resume, None
@@ -452,9 +491,9 @@ class Run:
             account_id=self.scenario.account_id,
             execution_id=self.execution.id,
             scenario_id=self.scenario.id,
-            step=node.id,
+            step=step,
             error=self._error_info(error) or {},
-            state=self._encode_state(record_id, node.id, variables),
+            state=self._encode_state(record_id, step, variables, resume_at),
             created_at=previous.created_at if previous else now,
             attempts=attempts,
             next_retry_at=now + delay if delay is not None else None,
@@ -462,8 +501,9 @@ class Run:
         await self.s.store.put_incomplete(record)
         self.incomplete.append(record)
 
-    def _encode_state(self, record_id: str, step: str, variables: dict[str, Any]) -> bytes:
-        raw = json.dumps({"v": 1, "step": step, "vars": variables}, default=str).encode()
+    def _encode_state(self, record_id: str, step: str, variables: dict[str, Any],
+                      resume_at: dict[str, Any] | None = None) -> bytes:
+        raw = json.dumps({"v": 1, "step": step, "vars": variables, **(resume_at or {})}, default=str).encode()
         if self.confidential:
             if self.s.sealer is None:
                 raise RuntimeError("a confidential scenario needs the vault to store incomplete state")
@@ -481,7 +521,7 @@ class Run:
 
     # -- helpers ---------------------------------------------------------------
 
-    def _next_bundle(self, node: StepNode) -> int:
+    def _next_bundle(self, node: Node) -> int:
         index = self._counters.get(node.id, 0)
         self._counters[node.id] = index + 1
         return index
@@ -585,8 +625,3 @@ def _validation_message(err: Mapping[str, Any]) -> str:
     loc = ".".join(str(part) for part in err["loc"])
     return f"params.{loc}: {err['msg']}" if loc else str(err["msg"])
 
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "false", "0", "no", "null")
-    return bool(value)

@@ -190,6 +190,8 @@ class ExpressionEngine:
         for source, path in _strings_in(value, ""):
             try:
                 for piece in self._split(source, path):
+                    if isinstance(piece, nodes.Name):  # find_all looks below the node only
+                        found.add(piece.name)
                     if isinstance(piece, nodes.Expr):
                         found.update(n.name for n in piece.find_all(nodes.Name))
             except RecursionError as exc:

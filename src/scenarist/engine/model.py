@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
 MODULE_KEY = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
@@ -18,9 +18,37 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Filter(_Model):
+class Condition(_Model):
+    """One row of Make's structured filter: ``a`` compared with ``b`` by the operator ``o``."""
+
+    a: Any = Field(description="The value tested: an expression or a constant.")
+    o: str = Field(description="The operator, by Make's name (``text:equal``, ``number:greater``, ``exist``...).")
+    b: Any = Field(default=None, description="The value compared with; every operator but exist/notexist needs it.")
+
+
+class Conditional(_Model):
+    """Holds either ``condition`` (one expression) or ``conditions`` (Make's rows: AND inside, OR across)."""
+
     label: str | None = None
-    condition: str | bool = Field(description="An expression; a bundle whose condition is false stops.")
+    condition: str | bool | None = Field(
+        default=None, description="An expression; a bundle whose condition is false stops."
+    )
+    conditions: list[list[Condition]] | None = Field(
+        default=None, min_length=1, description="Groups of conditions: every row of a group holds (AND), "
+        "and at least one group (OR).",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Conditional:
+        if (self.condition is None) == (self.conditions is None):
+            raise ValueError("give either 'condition' (an expression) or 'conditions' (rows of a, o, b), not both")
+        if self.conditions is not None and not all(self.conditions):
+            raise ValueError("each group of 'conditions' holds at least one condition")
+        return self
+
+
+class Filter(Conditional):
+    pass
 
 
 class OnError(_Model):
@@ -50,14 +78,37 @@ class Router(_Model):
     router: list[Route] = Field(min_length=1)
 
 
+class Branch(Conditional):
+    flow: list[FlowItem] = Field(default_factory=list)
+
+
+class Otherwise(_Model):
+    flow: list[FlowItem] = Field(default_factory=list)
+
+
+class IfElse(_Model):
+    """Make's if-else and merge: the first branch whose condition holds runs; steps may follow."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
+
+    id: str = Field(pattern=STEP_ID)
+    if_else: list[Branch] = Field(min_length=1)
+    otherwise: Otherwise | None = Field(default=None, alias="else")
+
+
 def _item_kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "router" if "router" in value else "step"
-    return "router" if isinstance(value, Router) else "step"
+        for kind in ("router", "if_else"):
+            if kind in value:
+                return kind
+        return "step"
+    if isinstance(value, Router):
+        return "router"
+    return "if_else" if isinstance(value, IfElse) else "step"
 
 
 FlowItem = Annotated[
-    Annotated[Step, Tag("step")] | Annotated[Router, Tag("router")],
+    Annotated[Step, Tag("step")] | Annotated[Router, Tag("router")] | Annotated[IfElse, Tag("if_else")],
     Discriminator(_item_kind),
 ]
 
@@ -111,16 +162,23 @@ class Scenario(_Model):
 
 OnError.model_rebuild()
 Route.model_rebuild()
+Branch.model_rebuild()
+Otherwise.model_rebuild()
 Scenario.model_rebuild()
 
-TAGS = frozenset({"step", "router"})
+TAGS = frozenset({"step", "router", "if_else"})
+SCHEDULES = frozenset({"immediately", "interval", "cron", "on_demand"})
 
 
 def format_path(loc: tuple[int | str, ...]) -> str:
     """``("flow", 2, "step", "params", "url")`` -> ``flow[2].params.url``."""
     out = ""
     previous_was_index = False
+    previous: int | str | None = None
     for part in loc:
+        after, previous = previous, part
+        if after == "schedule" and part in SCHEDULES:
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
             previous_was_index = True

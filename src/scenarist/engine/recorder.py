@@ -48,6 +48,10 @@ class Recorder:
     def filtered(self, node: StepNode, bundle: int, at: datetime) -> None:
         self._buffer.append(ActivityRecord(node.id, node.module, bundle, "filtered", at, 0.0))
 
+    def failed(self, step: str, module: str, bundle: int, at: datetime, error: ModuleError) -> None:
+        """A filter or condition that could not be evaluated (no operation: nothing ran)."""
+        self._buffer.append(ActivityRecord(step, module, bundle, "error", at, 0.0, error=self._error(error)))
+
     def _error(self, error: ModuleError | None) -> dict[str, Any] | None:
         if error is None:
             return None

@@ -1,13 +1,21 @@
 """Check a scenario definition and report every problem with its path.
 
-Shapes come from ``model``; this module adds what needs the app catalogue and
-the expression engine: modules exist and fit their place, params fit their
-module, expressions compile and read only steps that ran before, ids are
-unique, routers end their flow, schedules parse.
+Shapes come from ``model`` (worded by ``problems``); this module adds what
+needs the app catalogue and the expression engine: modules exist and fit their
+place, params fit their module, every expression compiles and reads only steps
+that ran before, filters use known operators (with ``b`` where they need it, and
+valid regular expressions), ids are unique, routers end their flow, schedules
+parse.
+
+Which steps an expression may read: those before it on its path. Inside an
+if-else branch, the steps of that branch and those before the block; after the
+block, those and the steps of every branch (a branch that did not run for the
+bundle leaves its steps null).
 """
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,19 +24,25 @@ from typing import Any
 from croniter import croniter
 from pydantic import BaseModel, ValidationError
 
+from scenarist.engine.conditions import OPERATORS, PATTERNS, UNARY, operator_problem, pattern_problem
 from scenarist.engine.expressions import ExpressionEngine, ExpressionError
-from scenarist.engine.model import Cron, FlowItem, Immediately, OnError, Router, Scenario, Step, format_path
+from scenarist.engine.model import (
+    Condition,
+    Conditional,
+    Cron,
+    FlowItem,
+    IfElse,
+    Immediately,
+    OnError,
+    Router,
+    Scenario,
+    Step,
+)
+from scenarist.engine.problems import Problem, pydantic_problems
 from scenarist.engine.registry import Registry
 from scenarist.sdk import ModuleSpec
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+__all__ = ["Problem", "Validation", "pydantic_problems", "validate"]
 
 
 @dataclass
@@ -52,23 +66,6 @@ def validate(data: Any, registry: Registry, expressions: ExpressionEngine) -> Va
     checker = _Checker(registry, expressions)
     checker.check(scenario)
     return Validation(scenario, checker.problems)
-
-
-def pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        path = format_path(tuple(err["loc"]))
-        full = f"{prefix}.{path}" if prefix and path and not path.startswith("[") else prefix + path
-        problems.append(Problem(full, _message(err)))
-    return problems
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    if err["type"] == "missing":
-        return "required"
-    return str(err["msg"])
 
 
 class _Checker:
@@ -119,31 +116,74 @@ class _Checker:
             self.add(path, f"unknown module {key!r}")
         return spec
 
-    def _chain(self, items: list[FlowItem], base: str, available: list[str]) -> None:
+    def _chain(self, items: list[FlowItem], base: str, available: list[str]) -> list[str]:
+        """Check a flow; the steps readable at its end."""
         available = list(available)
         for index, item in enumerate(items):
             path = f"{base}[{index}]"
             if isinstance(item, Router):
                 if index != len(items) - 1:
-                    self.add(path, "nothing may follow a router in the same flow; put those steps into its routes")
-                self._router(item, path, available)
+                    self.add(path, "nothing may follow a router in the same flow; put those steps into its "
+                             "routes, or use an if-else block, which steps may follow")
+                available = self._router(item, path, available)
+            elif isinstance(item, IfElse):
+                available = self._if_else(item, path, available)
             else:
                 available = self._step(item, path, available)
+        return available
 
-    def _router(self, router: Router, path: str, available: list[str]) -> None:
+    def _router(self, router: Router, path: str, available: list[str]) -> list[str]:
         self._register(router.id, f"{path}.id")
         if sum(route.fallback for route in router.router) > 1:
             self.add(f"{path}.router", "at most one route may be the fallback")
+        ends: list[str] = []
         for r_index, route in enumerate(router.router):
             r_path = f"{path}.router[{r_index}]"
             if route.filter is not None:
-                self._expression(route.filter.condition, f"{r_path}.filter.condition", available)
-            self._chain(route.flow, f"{r_path}.flow", available)
+                self._test(route.filter, f"{r_path}.filter", available)
+            ends += self._chain(route.flow, f"{r_path}.flow", available)
+        return list(dict.fromkeys(ends))
+
+    def _if_else(self, block: IfElse, path: str, available: list[str]) -> list[str]:
+        """Check the branches; after the block, the steps of every branch are readable too."""
+        self._register(block.id, f"{path}.id")
+        ends = list(available)
+        for b_index, branch in enumerate(block.if_else):
+            b_path = f"{path}.if_else[{b_index}]"
+            self._test(branch, b_path, available)
+            ends += self._chain(branch.flow, f"{b_path}.flow", available)
+        if block.otherwise is not None:
+            ends += self._chain(block.otherwise.flow, f"{path}.else.flow", available)
+        return list(dict.fromkeys(ends))
+
+    def _test(self, holder: Conditional, path: str, available: list[str]) -> None:
+        """A filter's (or a branch's) ``condition`` or ``conditions``."""
+        if holder.conditions is None:
+            self._expression(holder.condition, f"{path}.condition", available)
+            return
+        for g_index, group in enumerate(holder.conditions):
+            for c_index, row in enumerate(group):
+                self._row(row, f"{path}.conditions[{g_index}][{c_index}]", available)
+
+    def _row(self, row: Condition, path: str, available: list[str]) -> None:
+        self._expression(row.a, f"{path}.a", available)
+        problem = operator_problem(row.o)
+        if problem is not None:
+            self.add(f"{path}.o", problem)
+        if row.b is None:
+            if row.o in OPERATORS and row.o not in UNARY:
+                self.add(f"{path}.b", f"required: {row.o} compares a with b")
+            return
+        constant = self._expression(row.b, f"{path}.b", available)
+        if constant and row.o in PATTERNS:
+            problem = pattern_problem(str(row.b))
+            if problem is not None:
+                self.add(f"{path}.b", problem)
 
     def _step(self, step: Step, path: str, available: list[str]) -> list[str]:
         self._register(step.id, f"{path}.id")
         if step.filter is not None:
-            self._expression(step.filter.condition, f"{path}.filter.condition", available)
+            self._test(step.filter, f"{path}.filter", available)
         spec = self._module(step.module, f"{path}.module")
         after = [*available, step.id]
         if spec is not None:
@@ -162,6 +202,11 @@ class _Checker:
         if source not in available[1:] and source != available[0]:
             self.add(f"{path}.params.source", f"{source!r} is not a step before this aggregator")
             return [*available, step.id]
+        outside = next((m.group(0) for m in _BRANCH.finditer(self.ids.get(str(source), ""))
+                        if not path.startswith(self.ids[str(source)][: m.end()])), None)
+        if outside is not None:
+            self.add(f"{path}.params.source", f"{source!r} is inside a branch or route ({outside.strip('.')}) that "
+                     "this aggregator is not in; aggregate inside it, or a step before the block")
         return [*available[: available.index(source)], step.id]
 
     def _handler(self, handler: OnError, path: str, available: list[str]) -> None:
@@ -201,19 +246,39 @@ class _Checker:
                     self.problems.append(problem)
 
     def _expression(self, value: Any, path: str, available: list[str]) -> bool:
-        """Check the expressions in value; True when value holds none."""
-        try:
-            compiled = self.expressions.compile(value)
-        except ExpressionError as exc:
-            inner = exc.path
-            full = path + (inner if inner.startswith("[") or not inner else f".{inner}")
-            self.add(full, exc.message)
-            return False
-        for name in sorted(self.expressions.references(value)):
-            if name not in available:
-                where = "a step that is not before this one" if name in self.all_ids else "no step before this one"
-                self.add(path, f"the expression reads {name!r}, {where}")
-        return bool(compiled.is_constant)
+        """Check every expression in value, each on its own; True when value holds none."""
+        constant = True
+        for source, inner in _strings(value, path):
+            constant = False
+            try:
+                self.expressions.compile(source)
+                names = self.expressions.references(source)
+            except ExpressionError as exc:
+                self.add(inner, exc.message)
+                continue
+            for name in sorted(names):
+                if name not in available:
+                    where = "a step that is not before this one" if name in self.all_ids else "no step before this one"
+                    self.add(inner, f"the expression reads {name!r}, {where}")
+        return constant
+
+
+_BRANCH = re.compile(r"\.(?:if_else\[\d+\]|else|router\[\d+\])\.flow")
+"""Where a path enters an if-else branch, its else flow or a route."""
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """The strings holding ``{{`` in value, each with its path."""
+    if isinstance(value, str):
+        return [(value, path)] if "{{" in value else []
+    found: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found += _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found += _strings(item, f"{path}[{index}]")
+    return found
 
 
 def _all_ids(items: list[FlowItem]) -> list[str]:
@@ -223,6 +288,11 @@ def _all_ids(items: list[FlowItem]) -> list[str]:
         if isinstance(item, Router):
             for route in item.router:
                 ids.extend(_all_ids(route.flow))
+        elif isinstance(item, IfElse):
+            for branch in item.if_else:
+                ids.extend(_all_ids(branch.flow))
+            if item.otherwise is not None:
+                ids.extend(_all_ids(item.otherwise.flow))
         elif item.on_error is not None:
             ids.extend(_all_ids(item.on_error.flow))
     return ids
