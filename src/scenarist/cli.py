@@ -52,6 +52,31 @@ def main() -> None:
     app()
 
 
+@app.callback()
+def _every_command(
+    log_level: Annotated[str | None, typer.Option(
+        "--log-level", help="debug, info, warning, error or critical; default SCENARIST_LOG_LEVEL, else info. "
+        "Logs go to stderr.")] = None,
+) -> None:
+    """Scenarist: automation scenarios."""
+    from scenarist.logs import configure_logging, level_named
+
+    try:
+        level = level_named(log_level or _configured_log_level())
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    configure_logging(level)
+
+
+def _configured_log_level() -> str:
+    """``SCENARIST_LOG_LEVEL`` (or the ``.env`` file's); ``info`` when the settings do not load (the command
+    that needs them reports why)."""
+    try:
+        return Settings().log_level
+    except ValueError:
+        return "info"
+
+
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(EXIT_INVALID)
@@ -241,13 +266,11 @@ def serve(
     """API, webhook gateway, scheduler and workers in one process (SIGTERM drains in-flight runs)."""
     import uvicorn
 
-    from scenarist.logs import configure_logging
     from scenarist.server.app import create_app
 
     if (tls_cert is None) != (tls_key is None):
         raise _fail("--tls-cert and --tls-key go together")
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    configure_logging()
     tune_gc()
     config = uvicorn.Config(
         create_app(settings), host=host, port=port, log_level="warning", access_log=False,

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     session_idle_seconds: int = 1200
     session_max_seconds: int = 43200
     public_url: str = "http://127.0.0.1:8000"
+    log_level: str = Field(default="info", description="Logs below this level (debug, info, warning, error, "
+                           "critical) are not written; every log goes to stderr.")
     webhook_max_bytes: int = 5 * 1024 * 1024
     force_https: bool = False
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
