@@ -270,7 +270,7 @@ def serve(
 
     if (tls_cert is None) != (tls_key is None):
         raise _fail("--tls-cert and --tls-key go together")
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    settings = (Settings(data_dir=data_dir) if data_dir else Settings()).served_at(host, port, tls=tls_cert is not None)
     tune_gc()
     config = uvicorn.Config(
         create_app(settings), host=host, port=port, log_level="warning", access_log=False,

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     secret_keys: SecretStr | None = Field(default=None, description="Comma-separated id:base64key, newest first.")
     session_idle_seconds: int = 1200
     session_max_seconds: int = 43200
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where users reach the server: webhook "
+                            "URLs, OAuth callbacks and e-mailed links start with it. Default for serve: "
+                            "http://{--host}:{--port}.")
     log_level: str = Field(default="info", description="Logs below this level (debug, info, warning, error, "
                            "critical) are not written; every log goes to stderr.")
     webhook_max_bytes: int = 5 * 1024 * 1024
@@ -50,6 +52,14 @@ class Settings(BaseSettings):
     data_store_account_max_bytes: int = Field(
         default=1024 * 1024 * 1024, ge=1, description="The most the limits (max_size_bytes) of an account's data "
         "stores may add up to: declared limits, not sizes, so that no write fails because of another store.")
+
+    def served_at(self, host: str, port: int, *, tls: bool = False) -> Settings:
+        """These settings for ``serve --host host --port port``: ``public_url``, unless set explicitly,
+        becomes ``http://{host}:{port}`` (``https://`` when serving TLS; an IPv6 address in brackets)."""
+        if "public_url" in self.model_fields_set:
+            return self
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return self.model_copy(update={"public_url": f"{'https' if tls else 'http'}://{shown}:{port}"})
 
     def effective_database_url(self) -> str:
         if self.database_url:
