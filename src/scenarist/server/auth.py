@@ -290,8 +290,15 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 
 @router.get("/account/export")
 async def export_account(request: Request, account: Account) -> dict[str, Any]:
-    """Every personal datum of the account, no secrets."""
-    return await runtime(request).store.export_account(account)
+    """Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
+    ``webhook_url``, not its hook token)."""
+    rt = runtime(request)
+    document = await rt.store.export_account(account)
+    urls = {scenario.id: rt.engine.webhook_url(scenario) for scenario in await rt.store.list_scenarios(account)}
+    for scenario in document.get("scenarios", []):
+        scenario.pop("hook_token", None)
+        scenario["webhook_url"] = urls.get(scenario["id"])
+    return document
 
 
 @router.delete("/account", status_code=204)
