@@ -66,10 +66,11 @@ class ServeProcess:
 def serve(data_dir: Path, *, env: dict[str, str] | None = None, umask: int = -1,
           args: tuple[str, ...] = ()) -> Iterator[ServeProcess]:
     """``scenarist serve --port <free port> --data-dir data_dir``, with no ``SCENARIST_*`` variable but the test
-    keys, loopback egress and ``env``; stopped (SIGTERM) when the block ends."""
+    keys, loopback egress and ``env`` (a value "" unsets the variable); stopped (SIGTERM) when the block ends."""
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("SCENARIST_")}
     environment |= {"SCENARIST_SECRET_KEYS": TEST_KEYS, "SCENARIST_EGRESS_ALLOW": "127.0.0.0/8,::1", **(env or {})}
+    environment = {key: value for key, value in environment.items() if value != ""}  # "" unsets
     output = data_dir.parent / f"serve-{port}.out"
     with output.open("ab") as sink:
         process = subprocess.Popen(

@@ -404,7 +404,7 @@ def vault_rotate() -> None:
 
 async def _rotate(settings: Settings) -> tuple[int, str]:
     """Safe while a server uses the same store: each row is swapped only if unchanged."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     vault = Vault.from_settings(settings)
     store = await open_store(settings.effective_database_url())
     try:

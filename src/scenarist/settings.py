@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return self.model_copy(update={"public_url": f"{'https' if tls else 'http'}://{shown}:{port}"})
 
+    def prepare_data_dir(self) -> None:
+        """Create the data dir (0700) and, for the embedded store, its SQLite file (0600); fix the modes of
+        what is in it (``scenarist.datadir``)."""
+        from scenarist.datadir import prepare
+
+        prepare(self.data_dir, database=None if self.database_url else self.data_dir / "scenarist.db")
+
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url

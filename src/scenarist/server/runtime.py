@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from scenarist.connections import ConnectionService
+from scenarist.datadir import fix_modes
 from scenarist.datastores import data_stores_on
 from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
@@ -65,9 +66,10 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
         self.vault = Vault.from_settings(settings)
         self.store = self._given_store or await open_store(settings.effective_database_url())
+        fix_modes(settings.data_dir)  # what opening the store created (SQLite's -wal and -shm)
         egress = EgressGuard.from_settings(settings)
         self.http = http_client(egress=egress)
         self.connections = ConnectionService(

@@ -34,6 +34,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scenarist.datadir import create_private
 from scenarist.server.errors import error_response, unexpected_error
 from scenarist.store.ports import SessionRecord
 
@@ -137,7 +138,7 @@ class AccessLog:
             return
         text, self._lines, self._size = "".join(self._lines), [], 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = create_private(self.path, os.O_WRONLY | os.O_APPEND)
         with os.fdopen(fd, "a", encoding="utf-8") as out:
             out.write(text)
 
