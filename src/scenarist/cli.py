@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from scenarist.access_log import purge as purge_access_log
 from scenarist.bootstrap import engine_from_settings
 from scenarist.connections import ConnectionService
 from scenarist.engine.documents import execution_document
@@ -252,7 +253,10 @@ def purge(
 async def _purge(when: datetime) -> dict[str, int]:
     settings = Settings()
     async with engine_from_settings(settings) as engine:
-        return await engine.purge(when, settings.retention())
+        counts = await engine.purge(when, settings.retention())
+    counts["access_log"] = purge_access_log(settings.data_dir / "access.log", settings.access_log_cutoff(when),
+                                            backups=settings.access_log_files)
+    return counts
 
 
 @app.command()

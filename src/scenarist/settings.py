@@ -6,12 +6,14 @@ prefix, secrets redacted.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scenarist.access_log import AccessLog
 from scenarist.store.ports import DataStoreQuota, RetentionWindows
 
 
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
     retention_notifications_days: int = 7
     retention_activity_days: int = 30
     retention_runs_days: int = 60
+    retention_access_log_days: int = Field(default=30, description="Access log entries older than this are "
+                                           "deleted (by serve's hourly purge and by scenarist purge).")
+    access_log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="The access log rotates "
+                                      "(access.log becomes access.log.1) once it would grow past this size.")
+    access_log_files: int = Field(default=5, ge=1, description="How many rotated access logs are kept.")
     egress_allow: str = ""
     egress_proxy: str | None = None
     egress_source_address: str | None = None
@@ -67,6 +74,15 @@ class Settings(BaseSettings):
         from scenarist.datadir import prepare
 
         prepare(self.data_dir, database=None if self.database_url else self.data_dir / "scenarist.db")
+
+    def access_log(self) -> AccessLog:
+        """The access log of the data dir, rotating and kept as configured."""
+        return AccessLog(self.data_dir / "access.log", max_bytes=self.access_log_max_bytes,
+                         backups=self.access_log_files)
+
+    def access_log_cutoff(self, now: datetime) -> datetime:
+        """The time before which access log entries are purged."""
+        return now - timedelta(days=self.retention_access_log_days)
 
     def effective_database_url(self) -> str:
         if self.database_url:
