@@ -10,6 +10,10 @@
 - ``purge`` deletes the entries older than the retention window
   (``retention_access_log_days``): whole rotated files when their newest
   entry is too old, else the old lines of a file (rewritten in place, mode 0600).
+- Each entry names the account that made the request (``account``: the
+  authenticated one, or the one a registration or login succeeded for);
+  ``AccessLog.forget`` deletes an erased account's entries from every file,
+  and drops those still to come (the erasure's own request among them).
 
 Every file is created mode 0600. The writer (the server) and a purge (the
 server's hourly one, or ``scenarist purge`` in another process) take the lock
@@ -24,7 +28,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,9 +76,12 @@ class AccessLog:
         self._lines: list[str] = []
         self._size = 0
         self._timer: asyncio.TimerHandle | None = None
+        self._forgotten: set[str] = set()
 
     def write(self, record: dict[str, Any]) -> None:
-        """Buffer one record; it reaches the file within ``flush_seconds``."""
+        """Buffer one record; it reaches the file within ``flush_seconds`` (never, for an erased account's)."""
+        if record.get("account") in self._forgotten:
+            return
         line = json.dumps(record, separators=(",", ":")) + "\n"
         self._lines.append(line)
         self._size += len(line)
@@ -113,6 +120,14 @@ class AccessLog:
         self.flush()
         return purge(self.path, before, backups=self.backups)
 
+    def forget(self, account_id: str) -> int:
+        """Delete every entry of ``account_id`` (an erased account), and write none of it from now on; how many
+        were deleted."""
+        self._forgotten.add(account_id)
+        self.flush()
+        needle = b'"account":' + json.dumps(account_id).encode()
+        return _drop(self.path, lambda line: needle in line, backups=self.backups)
+
 
 def rotated(path: Path, count: int) -> list[Path]:
     """``path`` and its rotations ``path.1`` ... ``path.{count - 1}``, newest first."""
@@ -132,6 +147,13 @@ def locked(path: Path) -> Iterator[None]:
 
 def purge(path: Path, before: datetime, *, backups: int = BACKUPS) -> int:
     """Delete the entries of ``path`` and its rotations older than ``before``; how many were deleted."""
+    return _drop(path, lambda line: _older(line, before), backups=backups, in_order=True)
+
+
+def _drop(path: Path, unwanted: Callable[[bytes], bool], *, backups: int, in_order: bool = False) -> int:
+    """Delete the lines of ``path`` and its rotations that are ``unwanted``; how many. A rotated file left
+    empty is deleted. ``in_order``: the unwanted lines are the oldest, so the files after the first one that
+    keeps a line are not read."""
     if not path.parent.exists():
         return 0
     deleted = 0
@@ -140,13 +162,13 @@ def purge(path: Path, before: datetime, *, backups: int = BACKUPS) -> int:
             if not file.exists():
                 continue
             lines = file.read_bytes().splitlines(keepends=True)
-            kept = [line for line in lines if not _older(line, before)]
+            kept = [line for line in lines if not unwanted(line)]
             deleted += len(lines) - len(kept)
             if not kept and file != path:
                 file.unlink()
             elif len(kept) < len(lines):
                 _rewrite(file, b"".join(kept))
-            if kept:  # the files are in time order: the newer ones hold nothing older
+            if kept and in_order:
                 break
     return deleted
 

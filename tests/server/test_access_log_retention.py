@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from scenarist.types import ManualClock
 from tests.cli.test_cli import scenarist
-from tests.server.conftest import TEST_KEYS, register, running
+from tests.server.conftest import PASSWORD, TEST_KEYS, register, running
 
 API = "/api/v1"
 KEY = "ada.lovelace@example.com/diary 1843"
@@ -126,3 +126,50 @@ def test_config_shows_the_access_log_window(tmp_path: Path) -> None:
     assert settings["retention_access_log_days"] == 30
     assert settings["access_log_max_bytes"] == 10 * 1024 * 1024
     assert settings["access_log_files"] == 5
+
+
+# -- an erased account's entries
+
+
+async def test_each_entry_names_the_account_that_made_it(tmp_path: Path) -> None:
+    async with running(tmp_path) as (app, client):
+        auth = await register(client)
+        me = (await client.get(f"{API}/auth/me", headers=auth)).json()["id"]
+        await client.get(f"{API}/healthz")
+        flush(app)
+    by_path = {(e["method"], e["path"]): e["account"] for e in entries(tmp_path / "data")}
+    assert by_path[("POST", f"{API}/auth/register")] == me
+    assert by_path[("POST", f"{API}/auth/login")] == me
+    assert by_path[("GET", f"{API}/auth/me")] == me
+    assert by_path[("GET", f"{API}/healthz")] is None
+
+
+async def test_erasing_an_account_deletes_its_entries_from_every_log_file(tmp_path: Path) -> None:
+    async with running(tmp_path, access_log_max_bytes=2048) as (app, client):
+        ada = await register(client, "ada@example.com")
+        ada_id = (await client.get(f"{API}/auth/me", headers=ada)).json()["id"]
+        for _ in range(20):
+            await client.get(f"{API}/scenarios", headers={**ada, "User-Agent": "ada's browser " + "x" * 80})
+            flush(app)
+        bob = await register(client, "bob@example.com")
+        await client.get(f"{API}/scenarios", headers={**bob, "User-Agent": "bob's browser"})
+        flush(app)
+        data_dir = tmp_path / "data"
+        assert len(log_files(data_dir)) > 2
+        answer = await client.request("DELETE", f"{API}/account", json={"password": PASSWORD}, headers=ada)
+        assert answer.status_code == 204
+        flush(app)
+        text = "".join((data_dir / name).read_text() for name in log_files(data_dir))
+        assert ada_id not in text
+        assert "ada's browser" not in text
+        assert "bob's browser" in text
+
+
+async def test_a_failed_erasure_keeps_the_entries(tmp_path: Path) -> None:
+    async with running(tmp_path) as (app, client):
+        auth = await register(client)
+        answer = await client.request("DELETE", f"{API}/account", json={"password": "wrong password!"}, headers=auth)
+        assert answer.status_code == 403
+        flush(app)
+    assert any(e["path"] == f"{API}/account" and e["status"] == 403 and e["account"] for e in
+               entries(tmp_path / "data"))

@@ -43,6 +43,9 @@ SESSION_COOKIE = "scenarist_session"
 EMAIL_COOKIE = "scenarist_email"
 """Holds only the remembered e-mail for the login form; authenticates nothing."""
 CSRF_HEADER = "x-csrf-token"
+LOGGED_ACCOUNT = "logged_account"
+"""The request state's key for the account a registration or login succeeded for: its access log entry names it
+(an authenticated request's names ``account_id``)."""
 
 API_PREFIX = "/api/v1/"
 HOOKS_PREFIX = "/hooks/"
@@ -241,11 +244,13 @@ class SecurityMiddleware:
         return any(ip in network for network in self.proxies)
 
     def _log(self, scope: Scope, headers: Headers, status: int, seconds: float) -> None:
+        state = scope.get("state", {})
         self.access_log.write({
             "time": self.runtime.clock.now().isoformat(),
-            "ip": scope.get("state", {}).get("client_ip"),
+            "ip": state.get("client_ip"),
             "method": scope["method"],
             "path": logged_path(scope["path"]),
+            "account": state.get("account_id") or state.get(LOGGED_ACCOUNT),
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
             "user_agent": headers.get("user-agent"),
