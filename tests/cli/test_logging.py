@@ -57,3 +57,8 @@ def test_an_unknown_log_level_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "unknown log level 'chatty'" in done.stderr
     assert done.stdout == ""
+
+
+def test_config_shows_the_log_level(tmp_path: Path) -> None:
+    done = scenarist("config", data_dir=tmp_path, env={"SCENARIST_LOG_LEVEL": "warning"})
+    assert json.loads(done.stdout)["log_level"] == "warning"
