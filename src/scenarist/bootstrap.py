@@ -22,7 +22,7 @@ from scenarist.vault import Vault
 
 @asynccontextmanager
 async def engine_from_settings(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Engine]:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     clock = clock or SystemClock()
     vault = Vault.from_settings(settings)
     store = await open_store(settings.effective_database_url())

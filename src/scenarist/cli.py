@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from scenarist.access_log import purge as purge_access_log
 from scenarist.bootstrap import engine_from_settings
 from scenarist.connections import ConnectionService
 from scenarist.engine.documents import execution_document
@@ -50,6 +51,31 @@ class UsageProblem(Exception):
 
 def main() -> None:
     app()
+
+
+@app.callback()
+def _every_command(
+    log_level: Annotated[str | None, typer.Option(
+        "--log-level", help="debug, info, warning, error or critical; default SCENARIST_LOG_LEVEL, else info. "
+        "Logs go to stderr.")] = None,
+) -> None:
+    """Scenarist: automation scenarios."""
+    from scenarist.logs import configure_logging, level_named
+
+    try:
+        level = level_named(log_level or _configured_log_level())
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    configure_logging(level)
+
+
+def _configured_log_level() -> str:
+    """``SCENARIST_LOG_LEVEL`` (or the ``.env`` file's); ``info`` when the settings do not load (the command
+    that needs them reports why)."""
+    try:
+        return Settings().log_level
+    except ValueError:
+        return "info"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -234,7 +260,10 @@ def purge(
 async def _purge(when: datetime) -> dict[str, int]:
     settings = Settings()
     async with engine_from_settings(settings) as engine:
-        return await engine.purge(when, settings.retention())
+        counts = await engine.purge(when, settings.retention())
+    counts["access_log"] = purge_access_log(settings.data_dir / "access.log", settings.access_log_cutoff(when),
+                                            backups=settings.access_log_files)
+    return counts
 
 
 @app.command()
@@ -248,13 +277,11 @@ def serve(
     """API, webhook gateway, scheduler and workers in one process (SIGTERM drains in-flight runs)."""
     import uvicorn
 
-    from scenarist.logs import configure_logging
     from scenarist.server.app import create_app
 
     if (tls_cert is None) != (tls_key is None):
         raise _fail("--tls-cert and --tls-key go together")
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    configure_logging()
+    settings = (Settings(data_dir=data_dir) if data_dir else Settings()).served_at(host, port, tls=tls_cert is not None)
     tune_gc()
     config = uvicorn.Config(
         create_app(settings), host=host, port=port, log_level="warning", access_log=False,
@@ -293,15 +320,86 @@ def config() -> None:
 
 
 @app.command()
-def apps() -> None:
-    """List installed apps, their modules and connection types."""
+def apps(
+    app_key: Annotated[str | None, typer.Option("--app", help="One app: its modules' params and its connection types.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue (as GET /api/v1/apps) as JSON.")] = False,
+) -> None:
+    """List installed apps, their modules and connection types (--app NAME: one app in detail)."""
+    catalogue = Registry.discover().catalogue()
+    if app_key is not None:
+        chosen = [entry for entry in catalogue if entry["key"] == app_key]
+        if not chosen:
+            raise _fail(f"unknown app {app_key!r}; installed: {', '.join(e['key'] for e in catalogue)}")
+        catalogue = chosen
+    if as_json:
+        sys.stdout.write(json.dumps(catalogue if app_key is None else catalogue[0], indent=2) + "\n")
+    elif app_key is None:
+        out.print(_apps_table(catalogue))
+    else:
+        _print_app(catalogue[0])
+
+
+def _apps_table(catalogue: list[dict[str, Any]]) -> Table:
     table = Table("app", "module", "kind", "description")
-    for entry in Registry.discover().catalogue():
+    for column in table.columns[:3]:
+        column.no_wrap = True
+    for entry in catalogue:
         for module in entry["modules"]:
-            table.add_row(entry["key"], module["key"], module["kind"], module["description"])
+            table.add_row(entry["key"], module["key"], module["kind"], escape(module["description"]))
         for conn in entry["connection_types"]:
-            table.add_row(entry["key"], conn["key"], "connection", conn["label"])
-    out.print(table)
+            table.add_row(entry["key"], conn["key"], "connection", escape(conn["label"]))
+    return table
+
+
+def _print_app(entry: dict[str, Any]) -> None:
+    """The app, each module with its params, each connection type with its fields: one line per param."""
+    out.print(f"[bold]{escape(entry['key'])}[/bold]: {escape(entry['label'])}. {escape(entry['description'])}")
+    for module in entry["modules"]:
+        out.print(f"\n[bold]{escape(module['key'])}[/bold] ({module['kind']}): {escape(module['label'])}. "
+                  f"{escape(module['description'])}")
+        if module["connection_types"]:
+            out.print(f"  connection types: {', '.join(module['connection_types'])}")
+        out.print("  params:" if module["params"].get("properties") else "  params: none")
+        _print_fields(module["params"])
+    out.print("\nconnection types:" + ("" if entry["connection_types"] else " none"))
+    for conn in entry["connection_types"]:
+        out.print(f"[bold]{escape(conn['key'])}[/bold]: {escape(conn['label'])}")
+        out.print("  fields:")
+        _print_fields(conn["fields"], secret=set(conn["secret_fields"]))
+
+
+def _print_fields(schema: dict[str, Any], *, secret: set[str] | None = None) -> None:
+    """``  - name (type, required|optional[, secret]): description [default: value]`` per property."""
+    required = set(schema.get("required", ()))
+    for name, prop in schema.get("properties", {}).items():
+        traits = [schema_type(prop, schema.get("$defs", {})), "required" if name in required else "optional"]
+        if secret and name in secret:
+            traits.append("secret")
+        default = f" [default: {json.dumps(prop['default'], ensure_ascii=False)}]" if "default" in prop else ""
+        out.print(f"    - [bold]{escape(name)}[/bold] ({escape(', '.join(traits))}): "
+                  f"{escape(prop.get('description', ''))}{escape(default)}")
+
+
+def schema_type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    """A JSON Schema property's type in a few words: ``string``, ``integer | null``, ``array of string``,
+    ``GET|POST`` (an enum), ``any``."""
+    if "$ref" in prop:
+        target = defs.get(str(prop["$ref"]).rsplit("/", 1)[-1], {})
+        return schema_type(target, defs) if "type" in target or "enum" in target else "object"
+    if "enum" in prop:
+        return "|".join(json.dumps(v) if not isinstance(v, str) else v for v in prop["enum"])
+    if "const" in prop:
+        return json.dumps(prop["const"])
+    options = prop.get("anyOf") or prop.get("oneOf")
+    if options:
+        return " | ".join(dict.fromkeys(schema_type(option, defs) for option in options))
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        return " | ".join(kind)
+    if kind == "array" and isinstance(prop.get("items"), dict):
+        return f"array of {schema_type(prop['items'], defs)}"
+    return str(kind) if kind else "any"
 
 
 @vault_app.command("rotate")
@@ -317,7 +415,7 @@ def vault_rotate() -> None:
 
 async def _rotate(settings: Settings) -> tuple[int, str]:
     """Safe while a server uses the same store: each row is swapped only if unchanged."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     vault = Vault.from_settings(settings)
     store = await open_store(settings.effective_database_url())
     try:

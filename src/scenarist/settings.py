@@ -6,12 +6,14 @@ prefix, secrets redacted.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scenarist.access_log import AccessLog
 from scenarist.store.ports import DataStoreQuota, RetentionWindows
 
 
@@ -23,7 +25,11 @@ class Settings(BaseSettings):
     secret_keys: SecretStr | None = Field(default=None, description="Comma-separated id:base64key, newest first.")
     session_idle_seconds: int = 1200
     session_max_seconds: int = 43200
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where users reach the server: webhook "
+                            "URLs, OAuth callbacks and e-mailed links start with it. Default for serve: "
+                            "http://{--host}:{--port}.")
+    log_level: str = Field(default="info", description="Logs below this level (debug, info, warning, error, "
+                           "critical) are not written; every log goes to stderr.")
     webhook_max_bytes: int = 5 * 1024 * 1024
     force_https: bool = False
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
@@ -32,6 +38,11 @@ class Settings(BaseSettings):
     retention_notifications_days: int = 7
     retention_activity_days: int = 30
     retention_runs_days: int = 60
+    retention_access_log_days: int = Field(default=30, description="Access log entries older than this are "
+                                           "deleted (by serve's hourly purge and by scenarist purge).")
+    access_log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="The access log rotates "
+                                      "(access.log becomes access.log.1) once it would grow past this size.")
+    access_log_files: int = Field(default=5, ge=1, description="How many rotated access logs are kept.")
     egress_allow: str = ""
     egress_proxy: str | None = None
     egress_source_address: str | None = None
@@ -48,6 +59,30 @@ class Settings(BaseSettings):
     data_store_account_max_bytes: int = Field(
         default=1024 * 1024 * 1024, ge=1, description="The most the limits (max_size_bytes) of an account's data "
         "stores may add up to: declared limits, not sizes, so that no write fails because of another store.")
+
+    def served_at(self, host: str, port: int, *, tls: bool = False) -> Settings:
+        """These settings for ``serve --host host --port port``: ``public_url``, unless set explicitly,
+        becomes ``http://{host}:{port}`` (``https://`` when serving TLS; an IPv6 address in brackets)."""
+        if "public_url" in self.model_fields_set:
+            return self
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return self.model_copy(update={"public_url": f"{'https' if tls else 'http'}://{shown}:{port}"})
+
+    def prepare_data_dir(self) -> None:
+        """Create the data dir (0700) and, for the embedded store, its SQLite file (0600); fix the modes of
+        what is in it (``scenarist.datadir``)."""
+        from scenarist.datadir import prepare
+
+        prepare(self.data_dir, database=None if self.database_url else self.data_dir / "scenarist.db")
+
+    def access_log(self) -> AccessLog:
+        """The access log of the data dir, rotating and kept as configured."""
+        return AccessLog(self.data_dir / "access.log", max_bytes=self.access_log_max_bytes,
+                         backups=self.access_log_files)
+
+    def access_log_cutoff(self, now: datetime) -> datetime:
+        """The time before which access log entries are purged."""
+        return now - timedelta(days=self.retention_access_log_days)
 
     def effective_database_url(self) -> str:
         if self.database_url:

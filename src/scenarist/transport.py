@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -250,12 +251,35 @@ def _connect_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.Tr
         return httpx.ConnectError(f"the server refused the TLS handshake (TLS alert {alert}); it may require a "
                                   "client certificate, or share no TLS version or cipher with us", request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(str(exc), request=request)
+        return httpx.ConnectError(_cannot_connect(exc, request), request=request)
     if request.url.scheme == "https" and _dropped(exc):
         return httpx.NetworkError(f"the server closed the TLS connection without answering ({type(exc).__name__}); "
                                   "a server that requires a client certificate does so when it refuses one",
                                   request=request)
     return httpx.NetworkError(f"{type(exc).__name__}: {exc}", request=request)
+
+
+def _cannot_connect(exc: aiohttp.ClientConnectorError, request: httpx.Request) -> str:
+    """Why no connection was made, in words, without aiohttp's ``ssl:default`` (which a plain ``http://``
+    request has nothing to do with); a TLS failure says it was one."""
+    where = f"{exc.host}:{exc.port}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"the TLS certificate of {where} was refused: {exc.certificate_error}"
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return f"the TLS handshake with {where} failed: {_os_reason(exc.os_error)}"
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        return f"cannot connect to the proxy {where}: {_os_reason(exc.os_error)}"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"cannot resolve {exc.host}: {_os_reason(exc.os_error)}"
+    over = " over TLS" if request.url.scheme == "https" else ""
+    return f"cannot connect to {where}{over}: {_os_reason(exc.os_error)}"
+
+
+def _os_reason(error: OSError) -> str:
+    """An ``OSError`` in words: its errno's description (``Connection refused``), else its message."""
+    if error.errno is not None and error.errno > 0:
+        return os.strerror(error.errno)
+    return str(error.strerror or error or type(error).__name__)
 
 
 def _dropped(exc: aiohttp.ClientError) -> bool:

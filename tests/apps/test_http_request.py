@@ -65,7 +65,7 @@ def test_every_param_has_a_description_and_an_example() -> None:
     properties = REQUEST.params_schema()["properties"]
     assert set(properties) == {
         "method", "url", "headers", "query", "json", "form", "body",
-        "timeout_seconds", "parse_response", "follow_redirects", "max_bytes",
+        "timeout_seconds", "parse_response", "throw_on_http_error", "follow_redirects", "max_bytes",
     }  # fmt: skip
     for name, schema in properties.items():
         assert schema.get("description"), name

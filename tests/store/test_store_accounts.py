@@ -264,7 +264,7 @@ async def test_export_holds_every_personal_datum(store: Store) -> None:
     assert data["sessions"] == [{"created_at": T0.isoformat(), "last_seen_at": T0.isoformat()}]
     assert len(data["gateway_logs"]) == 2
     assert all("request_body" not in g and "response_body" not in g for g in data["gateway_logs"])
-    assert data["gateway_logs"][0]["request_headers"][0] == ["content-type", "application/json"]
+    assert data["gateway_logs"][0]["headers"][0] == ["content-type", "application/json"]
 
 
 async def test_export_is_json_and_holds_no_secret(store: Store) -> None:

@@ -528,7 +528,7 @@ async def test_export_has_the_data_stores_with_their_records(store: Store) -> No
     size = json_size({"email": "second"}) + json_size({"email": CANARY, "spent": 3})
     assert data["data_stores"] == [{
         "id": parent.id, "name": parent.name, "structure": parent.structure, "max_records": 1000,
-        "max_bytes": 1_000_000, "created_at": T0.isoformat(), "updated_at": T0.isoformat(), "record_count": 2,
+        "max_size_bytes": 1_000_000, "created_at": T0.isoformat(), "updated_at": T0.isoformat(), "record_count": 2,
         "size_bytes": size,
         "records": [
             {"key": "a", "data": {"email": CANARY, "spent": 3}, "created_at": T0.isoformat(),

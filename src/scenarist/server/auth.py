@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found
 from scenarist.server.passwords import MAX_LENGTH, MIN_LENGTH, Passwords
-from scenarist.server.security import EMAIL_COOKIE, SESSION_COOKIE, digest
+from scenarist.server.security import EMAIL_COOKIE, LOGGED_ACCOUNT, SESSION_COOKIE, digest
 from scenarist.store.ports import AccountRecord, SessionRecord, TokenRecord
 from scenarist.types import Clock, new_id
 
@@ -187,6 +187,7 @@ async def register(body: Registration, request: Request, auth_kit: Kit) -> Accou
                            created_at=runtime(request).clock.now())
     if not await store.create_account(record):
         raise ApiError(409, "this e-mail is already registered", path="email")
+    request.scope["state"][LOGGED_ACCOUNT] = record.id
     return AccountPublic(id=record.id, email=record.email)
 
 
@@ -202,6 +203,7 @@ async def login(body: Login, request: Request, response: Response, auth_kit: Kit
         raise ApiError(401, "wrong e-mail or password")
     auth_kit.per_email.reset(email_key)
     session_id, csrf = await _new_session(request, account.id)
+    request.scope["state"][LOGGED_ACCOUNT] = account.id
     secure = _secure(request)
     response.headers.append("set-cookie", _cookie(SESSION_COOKIE, session_id, secure=secure))
     response.headers.append("set-cookie", _remember_cookie(account.email if body.remember_email else None, secure))
@@ -290,8 +292,15 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 
 @router.get("/account/export")
 async def export_account(request: Request, account: Account) -> dict[str, Any]:
-    """Every personal datum of the account, no secrets."""
-    return await runtime(request).store.export_account(account)
+    """Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
+    ``webhook_url``, not its hook token)."""
+    rt = runtime(request)
+    document = await rt.store.export_account(account)
+    urls = {scenario.id: rt.engine.webhook_url(scenario) for scenario in await rt.store.list_scenarios(account)}
+    for scenario in document.get("scenarios", []):
+        scenario.pop("hook_token", None)
+        scenario["webhook_url"] = urls.get(scenario["id"])
+    return document
 
 
 @router.delete("/account", status_code=204)
@@ -309,4 +318,5 @@ async def delete_account(body: AccountDelete, request: Request, account: Account
     await runtime(request).engine.release_account(account)  # while its connections still exist
     await runtime(request).connections.revoke_account(account)
     await store.delete_account(account)
+    runtime(request).access_log.forget(account)
     return _ended(request, forget_email=True)

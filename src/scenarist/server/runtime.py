@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from scenarist.connections import ConnectionService
+from scenarist.datadir import fix_modes
 from scenarist.datastores import data_stores_on
 from scenarist.egress import EgressGuard
 from scenarist.engine.expressions import ExpressionEngine
@@ -28,7 +29,6 @@ from scenarist.server.gateway_log import GatewayLogBuffer
 from scenarist.server.group_commit import GroupCommit
 from scenarist.server.metrics import Metrics
 from scenarist.server.scheduler import Scheduler
-from scenarist.server.security import AccessLog
 from scenarist.server.worker import WorkerPool
 from scenarist.settings import Settings
 from scenarist.store.factory import open_store
@@ -55,7 +55,7 @@ class Runtime:
         self._given_store = store
         self.registry = Registry.discover()
         self.metrics = Metrics()
-        self.access_log = AccessLog(settings.data_dir / "access.log")
+        self.access_log = settings.access_log()
         """One access log for the API and the gateway (both front doors write to it)."""
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
@@ -65,9 +65,10 @@ class Runtime:
 
     async def start(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prepare_data_dir()
         self.vault = Vault.from_settings(settings)
         self.store = self._given_store or await open_store(settings.effective_database_url())
+        fix_modes(settings.data_dir)  # what opening the store created (SQLite's -wal and -shm)
         egress = EgressGuard.from_settings(settings)
         self.http = http_client(egress=egress)
         self.connections = ConnectionService(
@@ -164,8 +165,10 @@ class Runtime:
         await self.engine.retry_due()
 
     async def purge(self) -> dict[str, int]:
-        """Apply the retention windows now (the hourly job)."""
-        counts = await self.store.purge(self.clock.now(), self.settings.retention())
+        """Apply the retention windows now (the hourly job), the access log's included."""
+        now = self.clock.now()
+        counts = await self.store.purge(now, self.settings.retention())
+        counts["access_log"] = self.access_log.purge(self.settings.access_log_cutoff(now))
         if any(counts.values()):
             log.info("purged", **counts)
         return counts

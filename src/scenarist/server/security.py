@@ -10,22 +10,19 @@ For every HTTP request it
   ``scope["state"]`` (``account_id``, ``auth``, ``session_hash``), and refuses
   a cookie-authenticated state-changing request without the session's
   ``X-CSRF-Token``;
-- appends one JSON line to ``data_dir/access.log``.
+- appends one JSON line to ``data_dir/access.log`` (``scenarist.access_log``: paths that carry user data
+  as their route template, rotation, retention).
 
 Under ``/hooks/`` it does only the headers and the log: the gateway must stay fast.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import ipaddress
-import json
-import os
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -34,6 +31,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scenarist.access_log import logged_path
 from scenarist.server.errors import error_response, unexpected_error
 from scenarist.store.ports import SessionRecord
 
@@ -45,6 +43,9 @@ SESSION_COOKIE = "scenarist_session"
 EMAIL_COOKIE = "scenarist_email"
 """Holds only the remembered e-mail for the login form; authenticates nothing."""
 CSRF_HEADER = "x-csrf-token"
+LOGGED_ACCOUNT = "logged_account"
+"""The request state's key for the account a registration or login succeeded for: its access log entry names it
+(an authenticated request's names ``account_id``)."""
 
 API_PREFIX = "/api/v1/"
 HOOKS_PREFIX = "/hooks/"
@@ -101,45 +102,6 @@ def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class AccessLog:
-    """JSON lines appended through a buffer: written every second, when large, and at shutdown.
-
-    Each write opens the file (mode 0600), appends and closes it: at most a
-    few times a second, and no handle is left open between them.
-    """
-
-    def __init__(self, path: Path, *, flush_seconds: float = 1.0, max_buffer: int = 64 * 1024) -> None:
-        self.path = path
-        self._flush_seconds = flush_seconds
-        self._max_buffer = max_buffer
-        self._lines: list[str] = []
-        self._size = 0
-        self._timer: asyncio.TimerHandle | None = None
-
-    def write(self, record: dict[str, Any]) -> None:
-        """Buffer one record; it reaches the file within ``flush_seconds``."""
-        line = json.dumps(record, separators=(",", ":")) + "\n"
-        self._lines.append(line)
-        self._size += len(line)
-        if self._size >= self._max_buffer:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._flush_seconds, self.flush)
-
-    def flush(self) -> None:
-        """Append what is buffered to the file."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._lines:
-            return
-        text, self._lines, self._size = "".join(self._lines), [], 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as out:
-            out.write(text)
 
 
 class SecurityMiddleware:
@@ -282,14 +244,13 @@ class SecurityMiddleware:
         return any(ip in network for network in self.proxies)
 
     def _log(self, scope: Scope, headers: Headers, status: int, seconds: float) -> None:
-        path = scope["path"]
-        if path.startswith(HOOKS_PREFIX):
-            path = HOOKS_PREFIX + path[len(HOOKS_PREFIX):][:4] + "..."
+        state = scope.get("state", {})
         self.access_log.write({
             "time": self.runtime.clock.now().isoformat(),
-            "ip": scope.get("state", {}).get("client_ip"),
+            "ip": state.get("client_ip"),
             "method": scope["method"],
-            "path": path,
+            "path": logged_path(scope["path"]),
+            "account": state.get("account_id") or state.get(LOGGED_ACCOUNT),
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
             "user_agent": headers.get("user-agent"),

@@ -5,6 +5,11 @@ out: the password hash, session id hashes and CSRF tokens, API token hashes,
 the resume state of incomplete executions, gateway request and response
 bodies, the sealed secrets of connections and their key ids. Times become
 ISO 8601 strings, enums their values, tuples lists.
+
+Fields are named as the API names them (``max_size_bytes`` of a data store,
+``headers`` of a gateway log entry), and no record repeats the account's id.
+A scenario's ``hook_token`` is left for the API to turn into its
+``webhook_url`` (the store does not know the public URL).
 """
 
 from __future__ import annotations
@@ -33,13 +38,18 @@ from scenarist.store.ports import (
 _HIDDEN: dict[type, frozenset[str]] = {
     AccountRecord: frozenset({"password_hash"}),
     IncompleteRecord: frozenset({"state"}),
-    TokenRecord: frozenset({"token_hash", "account_id"}),
-    SessionRecord: frozenset({"id_hash", "csrf_token", "account_id"}),
+    TokenRecord: frozenset({"token_hash"}),
+    SessionRecord: frozenset({"id_hash", "csrf_token"}),
     GatewayLogRecord: frozenset({"request_body", "response_body"}),
-    ConnectionRecord: frozenset({"secrets", "key_id", "account_id"}),
-    DataStoreRecord: frozenset({"account_id"}),
+    ConnectionRecord: frozenset({"secrets", "key_id"}),
     DataRecord: frozenset({"store_id"}),
 }
+"""Besides ``account_id``, which no record but the account shows (the API never does)."""
+_RENAMED: dict[type, dict[str, str]] = {
+    DataStoreRecord: {"max_bytes": "max_size_bytes"},
+    GatewayLogRecord: {"request_headers": "headers"},
+}
+"""Record field to the API's name for it."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +87,9 @@ def export(data: AccountData) -> dict[str, Any]:
 
 def plain(record: Any) -> dict[str, Any]:
     """The fields of ``record`` that may leave, as JSON-ready values."""
-    hidden = _HIDDEN.get(type(record), frozenset())
-    return {f.name: _value(getattr(record, f.name)) for f in fields(record) if f.name not in hidden}
+    hidden = _HIDDEN.get(type(record), frozenset()) | {"account_id"}
+    names = _RENAMED.get(type(record), {})
+    return {names.get(f.name, f.name): _value(getattr(record, f.name)) for f in fields(record) if f.name not in hidden}
 
 
 def _value(value: Any) -> Any:

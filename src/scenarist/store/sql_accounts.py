@@ -5,7 +5,7 @@ check is the database's and two registrations racing cannot both win.
 Sessions and tokens belong to an existing account (a foreign key).
 ``delete_account`` deletes, child tables first, every row that carries the
 account (connections and data stores included) or hangs under one of its scenarios; on SQLite ``secure_delete``
-overwrites what it deleted.
+overwrites what it deleted, and a WAL checkpoint then removes the pages' older versions from the WAL.
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class SqlAccounts(SqlBase):
     async def delete_account(self, account_id: AccountId) -> bool:
         """As the port says; False when nothing of the account was there."""
         async with self._begin() as conn:
-            return await _erase(conn, account_id) > 0
+            erased = await _erase(conn, account_id) > 0
+        await self.checkpoint_wal()
+        return erased
 
     async def export_account(self, account_id: AccountId) -> dict[str, Any]:
         async with self._connect() as conn:

@@ -41,6 +41,15 @@ class SqlBase:
         """The engine underneath, for maintenance (WAL checkpoints, inspection)."""
         return self._engine
 
+    async def checkpoint_wal(self) -> None:
+        """On SQLite, copy the WAL into the database file and truncate it to zero bytes, so that what a delete
+        overwrote (``secure_delete``) is nowhere else on disk: the WAL holds the pages as they were before. It
+        waits (``busy_timeout``) for readers of older snapshots. Nothing on PostgreSQL."""
+        if self._postgres:
+            return
+        async with self._engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def close(self) -> None:
         """Close every pooled connection."""
         await self._engine.dispose()

@@ -4,7 +4,7 @@ Every call the port scopes by account filters by it. Key rotation walks every
 account's rows by id (``list_all_connections``) and replaces a row's sealed
 secrets with a compare-and-swap on its ``key_id`` (``reseal_connection``), so
 a rotation may run while the server uses and flags the same rows. On SQLite
-``secure_delete`` overwrites what ``delete_connection`` deleted.
+``secure_delete`` overwrites what ``delete_connection`` deleted, and a WAL checkpoint removes it from the WAL.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ class SqlConnections(SqlBase):
 
     async def delete_connection(self, account_id: AccountId, connection_id: str) -> bool:
         async with self._begin() as conn:
-            return (await conn.execute(sa.delete(connections).where(_own(account_id, connection_id)))).rowcount == 1
+            deleted = (await conn.execute(sa.delete(connections).where(_own(account_id, connection_id)))).rowcount
+        await self.checkpoint_wal()
+        return deleted == 1
 
     async def set_connection_flag(self, account_id: AccountId, connection_id: str, flagged: bool) -> bool:
         stmt = sa.update(connections).where(_own(account_id, connection_id)).values(flagged=flagged)

@@ -114,6 +114,13 @@ class RequestParams(CallParams):
         description="Parse a JSON answer into data; when false the body stays text.",
         examples=[True],
     )
+    throw_on_http_error: bool = Field(
+        default=True,
+        description="Fail the step on a 4xx or 5xx answer (429 a RateLimitError, 401 and 403 an "
+        "AuthenticationError, other 4xx a DataError, 5xx a ConnectionError); when false such an answer is the "
+        "step's output, {status, headers, body}, like any other.",
+        examples=[False],
+    )
     max_bytes: int = Field(
         default=MAX_ANSWER_BYTES,
         ge=1,

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from scenarist.apps.http._params import ALLOWED_SCHEMES, CallParams, RequestParams, url_scheme
-from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, raise_for_status, read_body, to_bundle
+from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, error_bundle, raise_for_status, read_body, to_bundle
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,
@@ -123,19 +123,26 @@ async def call_errors(request: httpx.Request, timeout_seconds: float) -> AsyncIt
 
 
 async def run(ctx: RunContext, params: RequestParams) -> Bundle:
-    """Send the request and return ``{status, headers, body}``; errors per the contract."""
+    """Send the request and return ``{status, headers, body}``; errors per the contract.
+
+    With ``throw_on_http_error`` false a 4xx or 5xx answer is output like any other (Make's "evaluate all states
+    as errors: no"), read up to ``max_bytes``.
+    """
     request = build_request(ctx, params, max_bytes=params.max_bytes)
     options = send_options(ctx, params)
     async with call_errors(request, params.timeout_seconds):
         response = await ctx.http.send(request, stream=True, **options)
+        failing = response.status_code >= 400 and params.throw_on_http_error
         try:
-            limit = ERROR_SAMPLE_BYTES if response.status_code >= 400 else params.max_bytes
-            body, more = await read_body(response, limit)
+            body, more = await read_body(response, ERROR_SAMPLE_BYTES if failing else params.max_bytes)
         finally:
             await response.aclose()
     ctx.log.debug(f"http.request {request.method} {request.url.host} -> {response.status_code}")
-    raise_for_status(response, body, ctx.clock.now())
+    if failing:
+        raise_for_status(response, body, ctx.clock.now())
     if more:
         raise DataError(f"{request.method} {request.url.host} answered more than max_bytes "
                         f"({params.max_bytes} bytes); reading stopped there")
+    if response.status_code >= 400:
+        return error_bundle(response, body, params.parse_response)
     return to_bundle(response, body, params.parse_response)

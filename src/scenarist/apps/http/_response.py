@@ -9,7 +9,8 @@ The body is decided by the Content-Type:
 - anything else: a base64 string, and the bundle gets ``"body_encoding": "base64"``;
 - an empty body: ``None``.
 
-Error statuses: 429 is ``RateLimitError`` (with ``retry_after`` in seconds
+Error statuses (unless ``throw_on_http_error`` is false, when ``error_bundle`` makes them output like any
+other, a JSON body that does not parse staying text): 429 is ``RateLimitError`` (with ``retry_after`` in seconds
 from Retry-After), 401/403 ``AuthenticationError``, other 4xx ``DataError``,
 5xx ``ConnectionError``.
 
@@ -167,3 +168,12 @@ def to_bundle(response: httpx.Response, body: bytes, parse: bool) -> Bundle:
     if binary:
         bundle["body_encoding"] = "base64"
     return bundle
+
+
+def error_bundle(response: httpx.Response, body: bytes, parse: bool) -> Bundle:
+    """The output bundle for a 4xx or 5xx answer that is data: as ``to_bundle``, but a body announced as JSON that
+    does not parse (a proxy's HTML error page) stays text rather than failing the step."""
+    try:
+        return to_bundle(response, body, parse)
+    except DataError:
+        return to_bundle(response, body, parse=False)
