@@ -1,5 +1,5 @@
 /** Accounts and sessions: who is logged in, log in, sign up, log out, the remembered e-mail. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { client, setCsrfToken, unwrap } from "@/lib/api-client";
 import { ApiError } from "@/lib/errors";
 import { forgetSession, markSessionStarted } from "@/lib/session";
@@ -54,12 +54,15 @@ async function logIn(credentials: Credentials): Promise<void> {
   markSessionStarted();
 }
 
+/** After login: the account is known before the app navigates, so that no page sees the old "no session". */
+async function settle(queryClient: QueryClient): Promise<void> {
+  queryClient.setQueryData(ME_KEY, await fetchMe());
+  await queryClient.invalidateQueries({ queryKey: ["auth", "remembered"] });
+}
+
 export function useLogin() {
   const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: logIn,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["auth"] }),
-  });
+  return useMutation({ mutationFn: logIn, onSuccess: () => settle(queryClient) });
 }
 
 /** Sign up, then log in with the same credentials. */
@@ -70,7 +73,7 @@ export function useSignup() {
       await unwrap(client.POST("/api/v1/auth/register", { body: { email: credentials.email, password: credentials.password } }));
       await logIn(credentials);
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["auth"] }),
+    onSuccess: () => settle(queryClient),
   });
 }
 

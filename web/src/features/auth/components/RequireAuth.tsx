@@ -7,7 +7,7 @@ import { useMe } from "../api/auth";
 export function RequireAuth() {
   const me = useMe();
   const location = useLocation();
-  if (me.isPending) return <main className="page" id="main"><Loading label="Loading…" /></main>;
+  if (me.isPending || (me.data === null && me.isFetching)) return <main className="page" id="main"><Loading label="Loading…" /></main>;
   if (me.isError) return <main className="page" id="main"><ErrorAlert error={me.error} /></main>;
   if (me.data === null) {
     const to = sessionJustEnded() ? "/login?ended=idle" : "/login";
