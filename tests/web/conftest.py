@@ -41,11 +41,12 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-# -- browser tests: one `scenarist serve` and one Chromium per module
+# -- browser tests: one `scenarist serve` for the session (a module may start its own), one Chromium per module
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Each test works with its own account, so one server serves every module that needs no special settings."""
     built_ui()
     with serving(tmp_path_factory.mktemp("serve")) as server:
         yield server

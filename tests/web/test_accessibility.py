@@ -35,7 +35,7 @@ def serious_violations(page: Any) -> list[str]:
 def check(page: Any, name: str) -> None:
     """Screenshot the page into tests/web/artifacts/ and fail on serious accessibility problems."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.body.innerText.includes('…')")  # loading states are over
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     assert serious_violations(page) == [], name
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
