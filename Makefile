@@ -69,9 +69,10 @@ system-deps:
 test: install system-deps web
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-lint: install
+lint: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	cd $(WEB) && node_modules/.bin/tsc -b
 
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -79,4 +80,4 @@ bench: install
 	$(BIN)/python bench/w1_webhook.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEBUI) tests/web/artifacts

@@ -150,3 +150,17 @@ def test_search_narrows_the_list(user_page: Any) -> None:
     expect(row(user_page, f"{tag} payroll")).to_have_count(0)
     search.fill("nothing is called like this")
     expect(user_page.get_by_text("No scenario matches")).to_be_visible()
+
+
+def test_the_last_run_shows_its_time_and_status(user_page: Any) -> None:
+    name = unique("Ran once")
+    link = create(user_page, name).get_by_role("link", name=name)
+    scenario_id = link.get_attribute("href").rsplit("/", 1)[1]
+    csrf = user_page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    ran = user_page.request.post(f"/api/v1/scenarios/{scenario_id}/run?wait=true", data={"input": {"id": 1}},
+                                 headers={"X-CSRF-Token": csrf})
+    assert ran.status == 200, ran.text()
+    user_page.reload()
+    last_run = row(user_page, name).get_by_role("cell").nth(3)
+    expect(last_run).to_contain_text("Success")
+    expect(last_run).to_contain_text(re.compile(r"\d{1,2}:\d{2}"))

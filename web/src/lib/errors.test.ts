@@ -31,7 +31,9 @@ describe("parseRetryAfter", () => {
 describe("errorMessage", () => {
   it("says the message as a sentence, with its field", () => {
     const error = toApiError(422, { error: { code: "invalid", message: "name: too short", path: "name" } });
-    expect(errorMessage(error)).toBe("Name: too short. (field: name)");
+    expect(errorMessage(error)).toBe("Too short (field: name).");
+    const other = toApiError(422, { error: { code: "invalid", message: "flow[0].module is unknown.", path: "flow[0]" } });
+    expect(errorMessage(other)).toBe("Flow[0].module is unknown (field: flow[0]).");
   });
   it("says when to try again after throttling", () => {
     const limited = toApiError(429, { error: { code: "too_many_requests", message: "too many attempts" } }, "30");

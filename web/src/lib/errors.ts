@@ -61,8 +61,10 @@ export function errorMessage(error: unknown): string {
         ? "Too many attempts. Please wait a moment and try again."
         : `Too many attempts. Try again in ${wait} ${wait === 1 ? "second" : "seconds"}.`;
     }
-    const message = sentence(error.message);
-    return error.path ? `${message} (field: ${error.path})` : message;
+    if (!error.path) return sentence(error.message);
+    const prefix = `${error.path}: `;
+    const bare = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return sentence(`${bare.trim().replace(/[.!?]$/, "")} (field: ${error.path})`);
   }
   if (error instanceof TypeError) return "The server cannot be reached. Check your connection and try again.";
   if (error instanceof Error) return sentence(error.message);
