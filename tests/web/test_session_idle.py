@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser import Server, log_in, register, serving
+from tests.web.browser import ARTIFACTS, Server, log_in, register, serving
 
 IDLE_SECONDS = 3
 
@@ -49,6 +49,8 @@ def test_an_action_after_the_idle_timeout_says_the_session_ended(page: Any, ui_s
     expect(page.get_by_role("status")).to_have_text(
         "Your session ended after 1 minute without activity. Please log in again.")
     assert page.url.endswith("/login?ended=idle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "login-session-ended.png"))
 
 
 def test_a_reload_after_the_idle_timeout_says_the_session_ended(page: Any, ui_server: Server) -> None:
