@@ -132,3 +132,12 @@ def test_the_privacy_page_states_the_configured_windows_without_login(page: Any)
     expect(table.get_by_role("row", name="Activity stream")).to_contain_text("30 days")
     expect(table.get_by_role("row", name="Run information")).to_contain_text("60 days")
     expect(page.get_by_text("ends after 20 minutes without activity")).to_be_visible()
+
+
+def test_sign_up_with_a_taken_email_says_so(page: Any, ui_server: Server) -> None:
+    account = register(ui_server)
+    page.goto("/signup")
+    page.get_by_role("textbox", name="E-mail").fill(account.email)
+    page.get_by_role("textbox", name="Password").fill("another long password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("alert")).to_have_text("This e-mail is already registered (field: email).")

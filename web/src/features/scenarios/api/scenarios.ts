@@ -50,9 +50,18 @@ export function useLastRun(id: string) {
   });
 }
 
+/** A mutation that refetches the list afterwards (and the scenario itself when it names one), but not
+ * every row's last run. */
 function useInvalidating<A, R>(mutationFn: (args: A) => Promise<R>) {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn, onSuccess: () => queryClient.invalidateQueries({ queryKey: LIST_KEY }) });
+  return useMutation({
+    mutationFn,
+    onSuccess: async (_data, args) => {
+      const id = typeof args === "string" ? args : (args as { id?: unknown }).id;
+      if (typeof id === "string") queryClient.removeQueries({ queryKey: ["scenarios", id], exact: true });
+      await queryClient.invalidateQueries({ queryKey: LIST_KEY, exact: true });
+    },
+  });
 }
 
 export function useCreateScenario() {
