@@ -4,10 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps run example test lint bench clean
+.PHONY: install system-deps node web client run example test lint bench clean
 
-# Debian packages the tests start themselves (an IMAP server for the e-mail app).
-SYSTEM_PACKAGES := dovecot-imapd
+# Debian packages the tests start themselves (an IMAP server for the e-mail app, a browser for the web UI).
+SYSTEM_PACKAGES := dovecot-imapd chromium
 
 
 $(STAMP): pyproject.toml
@@ -18,10 +18,39 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# -- the web UI (web/, React + TypeScript + Vite), built into the package as src/scenarist/server/webui/
+WEB := web
+WEBUI := src/scenarist/server/webui
+WEB_STAMP := $(WEBUI)/index.html
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+
+# Node 20+ and npm, from Debian's packages when missing (as root; otherwise say what to install).
+node:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "Node 20+ and npm are needed to build the web UI: install them (e.g. apt-get install nodejs npm)"; exit 1; fi; \
+	fi
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json $(WEB)/package.json | node
+	cd $(WEB) && npm ci --no-audit --no-fund
+
+# The UI is rebuilt only when its sources, package.json or package-lock.json changed.
+$(WEB_STAMP): $(WEB_SOURCES) $(WEB)/node_modules/.package-lock.json
+	cd $(WEB) && npm run build
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+# Regenerate the UI's typed API client from the app's OpenAPI document (no server needed).
+client: install $(WEB)/node_modules/.package-lock.json
+	$(BIN)/python -m scenarist.server.openapi > $(WEB)/.openapi.json
+	cd $(WEB) && node_modules/.bin/openapi-typescript .openapi.json -o src/lib/api/schema.d.ts
+
 # The product on the embedded default: SQLite in ./data, in-process workers and scheduler.
 # Loopback is allowed as an egress destination so that local demos can call local servers
 # (the product's own default refuses it; set SCENARIST_EGRESS_ALLOW to override).
-run: install
+run: install web
 	SCENARIST_EGRESS_ALLOW="$${SCENARIST_EGRESS_ALLOW-127.0.0.0/8,::1}" $(BIN)/scenarist serve --host 127.0.0.1 --port 8000
 
 # The bundled example scenario, run once from the command line.
@@ -37,12 +66,13 @@ system-deps:
 	fi
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
-test: install system-deps
+test: install system-deps web
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-lint: install
+lint: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	cd $(WEB) && node_modules/.bin/tsc -b
 
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -50,4 +80,4 @@ bench: install
 	$(BIN)/python bench/w1_webhook.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEBUI) tests/web/artifacts

@@ -1,10 +1,11 @@
-"""The app catalogue, health and metrics."""
+"""The app catalogue, the public settings, health and metrics."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from scenarist.server.deps import account_id, runtime
@@ -19,6 +20,34 @@ Rt = Annotated[Runtime, Depends(runtime)]
 async def apps(rt: Rt, account: Annotated[str, Depends(account_id)]) -> list[dict[str, Any]]:
     """Apps, their modules with params JSON Schema, and connection types."""
     return rt.registry.catalogue()
+
+
+class PublicSettings(BaseModel):
+    """What the privacy page and the login page state: retention windows in days, the idle timeout."""
+
+    retention_gateway_logs_days: int
+    retention_incomplete_days: int
+    retention_notifications_days: int
+    retention_activity_days: int
+    retention_runs_days: int
+    session_idle_seconds: int
+    session_idle_minutes: int
+    """``session_idle_seconds`` in whole minutes, rounded up."""
+    session_max_seconds: int
+
+
+@router.get("/public/settings")
+async def public_settings(rt: Rt) -> PublicSettings:
+    """The configured retention windows and session timeouts; needs no login."""
+    s = rt.settings
+    return PublicSettings(
+        retention_gateway_logs_days=s.retention_gateway_logs_days,
+        retention_incomplete_days=s.retention_incomplete_days,
+        retention_notifications_days=s.retention_notifications_days,
+        retention_activity_days=s.retention_activity_days, retention_runs_days=s.retention_runs_days,
+        session_idle_seconds=s.session_idle_seconds, session_idle_minutes=-(-s.session_idle_seconds // 60),
+        session_max_seconds=s.session_max_seconds,
+    )
 
 
 @router.get("/healthz")

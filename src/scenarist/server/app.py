@@ -1,4 +1,4 @@
-"""The ASGI application: REST API under /api/v1, the webhook gateway under /hooks."""
+"""The ASGI application: REST API under /api/v1, the webhook gateway under /hooks, the web UI elsewhere."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
@@ -14,6 +15,7 @@ from scenarist.server import api_connections, api_datastores, api_misc, api_runs
 from scenarist.server.errors import HANDLERS
 from scenarist.server.runtime import Runtime
 from scenarist.server.security import SecurityMiddleware
+from scenarist.server.webui import WebUI
 from scenarist.settings import Settings
 from scenarist.store.ports import Store
 from scenarist.types import Clock
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.state.runtime = runtime
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
+    app.ui = SecurityMiddleware(WebUI(), runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, api_scenarios, api_runs, api_connections, api_datastores, api_misc):
         api.include_router(module.router)
@@ -53,17 +56,30 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
 
 class ScenaristApp(FastAPI):
-    """FastAPI for the API; the webhook gateway bypasses its middleware and routing.
+    """FastAPI for the API; the webhook gateway and the web UI bypass its middleware and routing.
 
     ``/hooks/...`` is the hot path: it goes straight to the security middleware
-    (headers, access log) and the gateway, skipping FastAPI's layers.
+    (headers, access log) and the gateway, skipping FastAPI's layers. A GET or
+    HEAD that neither the API (``/api/...``, JSON 404s included) nor any route
+    of the app takes goes to the web UI, through the same security middleware.
     """
 
     hooks: ASGIApp
+    ui: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(gateway.PREFIX):
             scope["app"] = self
             await self.hooks(scope, receive, send)
             return
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and self._is_ui(scope):
+            scope["app"] = self
+            await self.ui(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    def _is_ui(self, scope: Scope) -> bool:
+        path: str = scope["path"]
+        if path == "/api" or path.startswith("/api/"):
+            return False
+        return all(route.matches(scope)[0] is Match.NONE for route in self.router.routes)

@@ -14,10 +14,11 @@ import secrets
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.responses import JSONResponse
 
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found
@@ -75,6 +76,15 @@ class AccountPublic(BaseModel):
 
 class LoginAnswer(BaseModel):
     csrf_token: str
+
+
+class MePublic(AccountPublic):
+    csrf_token: str | None = None
+    """The session's CSRF token (a cookie session only), so that a reloaded page can go on."""
+
+
+class RememberedPublic(BaseModel):
+    email: str
 
 
 class TokenPublic(BaseModel):
@@ -249,13 +259,24 @@ async def logout(request: Request) -> Response:
     return _ended(request)
 
 
-@router.get("/auth/me")
-async def me(request: Request, account: Account) -> AccountPublic:
-    """The authenticated account."""
+@router.get("/auth/me", response_model_exclude_none=True)
+async def me(request: Request, account: Account) -> MePublic:
+    """The authenticated account, and for a cookie session its ``csrf_token``."""
     record = await runtime(request).store.get_account(account)
     if record is None:
         raise ApiError(401, "authentication required")
-    return AccountPublic(id=record.id, email=record.email)
+    csrf = request.scope.get("state", {}).get("csrf_token")
+    return MePublic(id=record.id, email=record.email, csrf_token=csrf)
+
+
+@router.get("/auth/remembered", response_model=RememberedPublic,
+            responses={204: {"description": "No e-mail is remembered."}})
+async def remembered(request: Request) -> Response:
+    """The e-mail of the remember-e-mail cookie, for the login form; 204 without one. Needs no session."""
+    email = unquote(request.cookies.get(EMAIL_COOKIE, "")).strip()
+    if not email or len(email) > 254 or not EMAIL.match(email):
+        return Response(status_code=204)
+    return JSONResponse({"email": email})
 
 
 # -- API tokens

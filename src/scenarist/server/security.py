@@ -205,7 +205,8 @@ class SecurityMiddleware:
         session_id = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
         session = await self.live_session(digest(session_id)) if session_id else None
         if session is not None:
-            state.update(account_id=session.account_id, auth="session", session_hash=session.id_hash)
+            state.update(account_id=session.account_id, auth="session", session_hash=session.id_hash,
+                         csrf_token=session.csrf_token)
         return session
 
     async def live_session(self, id_hash: str) -> SessionRecord | None:

@@ -1,0 +1,145 @@
+"""Every page: no serious or critical axe-core violation, a screenshot, keyboard reach, no horizontal scroll."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.browser import ARTIFACTS, PageGuard, Server, log_in, register
+from tests.web.conftest import new_context
+from tests.web.tooling import WEB
+
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+COMING_SOON = ["connections", "data-stores", "incomplete-executions", "notifications", "account"]
+
+
+def axe_source() -> str:
+    from tests.web.tooling import node_tool
+
+    node_tool("tsc")  # node_modules is there (skip or fail as for every Node tool otherwise)
+    return AXE.read_text()
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core run in the page (evaluated through DevTools, which the page's CSP does not govern)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def check(page: Any, name: str) -> None:
+    """Screenshot the page into tests/web/artifacts/ and fail on serious accessibility problems."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_function("() => !document.body.innerText.includes('…')")  # loading states are over
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert serious_violations(page) == [], name
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], f"{name} scrolls horizontally: {width}"
+
+
+@pytest.fixture
+def pages(browser: Any, ui_server: Server) -> Iterator[Any]:
+    """Opens pages at a given viewport; fails the test on any CSP violation of any of them."""
+    opened: list[tuple[Any, PageGuard]] = []
+
+    def open_page(width: int = 1280, height: int = 800) -> Any:
+        context = new_context(browser, ui_server, viewport={"width": width, "height": height})
+        guard = PageGuard()
+        page = context.new_page()
+        guard.watch(page)
+        opened.append((page, guard))
+        return page
+
+    yield open_page
+    violations = [v for page, guard in opened for v in guard.violations(page)]
+    for page, _ in opened:
+        page.context.close()
+    assert not violations, f"CSP violations: {violations}"
+
+
+def test_public_pages(pages: Any) -> None:
+    page = pages()
+    for path, name, heading in [("/login", "login", "Log in"), ("/signup", "signup", "Create your account"),
+                                ("/privacy", "privacy", "Privacy policy")]:
+        page.goto(path)
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        check(page, name)
+
+
+def test_pages_after_login(pages: Any, ui_server: Server) -> None:
+    page = pages()
+    log_in(page, register(ui_server))
+    expect(page.get_by_role("heading", name="No scenarios yet")).to_be_visible()
+    check(page, "scenarios-empty")
+    page.get_by_role("button", name="Create a new scenario").click()
+    page.get_by_role("dialog", name="Create a new scenario").get_by_role("textbox", name="Name").fill("Orders")
+    check(page, "scenarios-create-dialog")
+    page.get_by_role("button", name="Create", exact=True).click()
+    for name in ("Invoices to the ledger", "Nightly CRM sync"):
+        page.get_by_role("button", name="Create a new scenario").click()
+        page.get_by_role("dialog").get_by_role("textbox", name="Name").fill(name)
+        page.get_by_role("button", name="Create", exact=True).click()
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    page.get_by_role("switch", name="Active: Orders").click()
+    expect(page.get_by_role("switch", name="Active: Orders")).to_have_attribute("aria-checked", "true")
+    check(page, "scenarios-list")
+    page.get_by_role("button", name="Delete Orders").click()
+    check(page, "scenarios-delete-dialog")
+    page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("link", name="Orders").click()
+    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
+    check(page, "scenario-detail")
+    for path in COMING_SOON:
+        page.goto(f"/{path}")
+        page.get_by_text("Coming soon.").wait_for()
+        check(page, path)
+    page.goto("/nothing/here")
+    check(page, "not-found")
+
+    phone = pages(390, 844)
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto("/scenarios")
+    expect(phone.get_by_role("link", name="Nightly CRM sync")).to_be_visible()
+    check(phone, "scenarios-list-390")
+    for control in (phone.get_by_role("button", name="Create a new scenario"),
+                    phone.get_by_role("switch", name="Active: Orders"),
+                    phone.get_by_role("button", name="Delete Orders"),
+                    phone.get_by_role("navigation", name="Main").get_by_role("link", name="Account")):
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def focus_ring(page: Any) -> str:
+    return str(page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle"))
+
+
+def test_every_control_of_the_list_is_reachable_by_keyboard_with_visible_focus(pages: Any, ui_server: Server) -> None:
+    page = pages()
+    log_in(page, register(ui_server))
+    page.get_by_role("button", name="Create a new scenario").click()
+    page.keyboard.type("Keyboard only")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Keyboard only")).to_be_visible()
+    wanted = {"Skip to content", "Scenarios", "Connections", "Data stores", "Incomplete executions",
+              "Notifications", "Account", "Log out", "Create a new scenario", "Keyboard only",
+              "Active: Keyboard only", "Rename Keyboard only", "Duplicate Keyboard only", "Delete Keyboard only"}
+    page.goto("/scenarios")
+    page.get_by_role("link", name="Keyboard only").wait_for()
+    reached: set[str] = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        name = page.evaluate("""() => {
+            const el = document.activeElement;
+            return el.getAttribute('aria-label') || el.getAttribute('placeholder') || el.textContent.trim();
+        }""")
+        if name in wanted:
+            assert focus_ring(page) != "none", f"no visible focus on {name}"
+        reached.add(name)
+    assert wanted <= reached, wanted - reached
+    assert "Search scenarios" in reached

@@ -1,0 +1,34 @@
+import { createBrowserRouter, Navigate } from "react-router";
+import { ComingSoon } from "@/components/ui/ComingSoon";
+import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
+import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
+import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
+import { AppLayout } from "./layout";
+import { NotFound } from "./not-found";
+
+export function makeRouter() {
+  return createBrowserRouter([
+    { path: "/login", element: <LoginPage /> },
+    { path: "/signup", element: <SignupPage /> },
+    { path: "/privacy", element: <PrivacyPage /> },
+    {
+      element: <RequireAuth />,
+      children: [
+        {
+          element: <AppLayout />,
+          children: [
+            { index: true, element: <Navigate to="/scenarios" replace /> },
+            { path: "/scenarios", element: <ScenarioListPage /> },
+            { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
+            { path: "/connections", element: <ComingSoon title="Connections" /> },
+            { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
+            { path: "/incomplete-executions", element: <ComingSoon title="Incomplete executions" /> },
+            { path: "/notifications", element: <ComingSoon title="Notifications" /> },
+            { path: "/account", element: <ComingSoon title="Account" /> },
+            { path: "*", element: <NotFound /> },
+          ],
+        },
+      ],
+    },
+  ]);
+}

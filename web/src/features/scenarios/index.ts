@@ -1,0 +1,2 @@
+export { ScenarioListPage } from "./components/ScenarioListPage";
+export { ScenarioDetailPage } from "./components/ScenarioDetailPage";

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { copyName, dateTimeText, durationText, matchesSearch, scheduleText, statusText, triggerKind } from "./format";
+
+describe("scheduleText", () => {
+  it("says each kind of schedule in words", () => {
+    expect(scheduleText({ type: "immediately" })).toBe("Immediately");
+    expect(scheduleText({ type: "interval", minutes: 15 })).toBe("Every 15 minutes");
+    expect(scheduleText({ type: "interval", minutes: 1 })).toBe("Every 1 minute");
+    expect(scheduleText({ type: "cron", expression: "0 9 * * 1-5", timezone: "Europe/Prague" }))
+      .toBe("Cron 0 9 * * 1-5 (Europe/Prague)");
+    expect(scheduleText({ type: "on_demand" })).toBe("On demand");
+  });
+  it("treats a missing schedule as immediate (the engine's default)", () => {
+    expect(scheduleText(undefined)).toBe("Immediately");
+    expect(scheduleText(null)).toBe("Immediately");
+  });
+});
+
+describe("triggerKind", () => {
+  it("names webhooks and other apps' modules", () => {
+    expect(triggerKind("webhooks.custom")).toBe("Webhook");
+    expect(triggerKind("email.watch_emails")).toBe("Email watch emails");
+    expect(triggerKind(undefined)).toBe("None");
+  });
+});
+
+describe("statusText", () => {
+  it("capitalises a run status", () => {
+    expect(statusText("success")).toBe("Success");
+    expect(statusText("incomplete")).toBe("Incomplete");
+  });
+});
+
+describe("dateTimeText", () => {
+  it("formats a moment in the given zone and locale", () => {
+    expect(dateTimeText("2026-12-03T13:05:00Z", "en-GB", "Europe/Prague")).toBe("3 Dec 2026, 14:05");
+  });
+  it("answers nothing for no or an unreadable moment", () => {
+    expect(dateTimeText(null)).toBe("");
+    expect(dateTimeText("yesterday-ish")).toBe("");
+  });
+});
+
+describe("durationText", () => {
+  it("says seconds, minutes and whole hours", () => {
+    expect(durationText(30)).toBe("30 seconds");
+    expect(durationText(1)).toBe("1 second");
+    expect(durationText(60)).toBe("1 minute");
+    expect(durationText(90)).toBe("2 minutes");
+    expect(durationText(1200)).toBe("20 minutes");
+    expect(durationText(43200)).toBe("12 hours");
+  });
+});
+
+describe("copyName", () => {
+  it("names a copy, and a copy of a copy, without clashing", () => {
+    expect(copyName("Orders")).toBe("Orders (copy)");
+    expect(copyName("Orders", ["Orders (copy)"])).toBe("Orders (copy 2)");
+    expect(copyName("Orders (copy)", ["Orders (copy)", "Orders (copy 2)"])).toBe("Orders (copy 3)");
+  });
+});
+
+describe("matchesSearch", () => {
+  it("needs every word, in any letter case and order", () => {
+    expect(matchesSearch("Big orders to the sink", "SINK big")).toBe(true);
+    expect(matchesSearch("Big orders", "small")).toBe(false);
+    expect(matchesSearch("Anything", "  ")).toBe(true);
+  });
+});

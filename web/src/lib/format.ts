@@ -1,0 +1,76 @@
+/** Formatting helpers: pure functions, tested with Vitest. */
+
+export type Schedule =
+  | { type: "immediately" }
+  | { type: "on_demand" }
+  | { type: "interval"; minutes: number }
+  | { type: "cron"; expression: string; timezone?: string };
+
+function plural(count: number, one: string, many: string = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** A schedule in words: "Immediately", "Every 15 minutes", "Cron 0 9 * * 1-5 (Europe/Prague)". */
+export function scheduleText(schedule: unknown): string {
+  if (typeof schedule !== "object" || schedule === null) return "Immediately";
+  const s = schedule as Partial<Schedule> & { minutes?: unknown; expression?: unknown; timezone?: unknown };
+  switch (s.type) {
+    case "interval":
+      return typeof s.minutes === "number" ? `Every ${plural(s.minutes, "minute")}` : "Interval";
+    case "cron": {
+      const zone = typeof s.timezone === "string" && s.timezone ? ` (${s.timezone})` : "";
+      return `Cron ${String(s.expression ?? "")}${zone}`.trim();
+    }
+    case "on_demand":
+      return "On demand";
+    default:
+      return "Immediately";
+  }
+}
+
+/** The trigger's kind from its module key: "webhooks.custom" -> "Webhook". */
+export function triggerKind(module: unknown): string {
+  if (typeof module !== "string" || module === "") return "None";
+  const [app = "", name = ""] = module.split(".");
+  if (app === "webhooks") return "Webhook";
+  const words = `${app} ${name}`.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A run status for people: "success" -> "Success". */
+export function statusText(status: string): string {
+  return status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, " ");
+}
+
+/** A moment as local date and time, "3 Dec 2026, 14:05"; "" when there is none or it is unreadable. */
+export function dateTimeText(iso: string | null | undefined, locale?: string, timeZone?: string): string {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  return new Intl.DateTimeFormat(locale, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone,
+  }).format(when);
+}
+
+/** Seconds in words, for the idle timeout: 1200 -> "20 minutes", 90 -> "2 minutes", 30 -> "30 seconds". */
+export function durationText(seconds: number): string {
+  if (seconds < 60) return plural(Math.max(0, Math.round(seconds)), "second");
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120 || minutes % 60 !== 0) return plural(minutes, "minute");
+  return plural(minutes / 60, "hour");
+}
+
+/** The name of a copy: "Orders" -> "Orders (copy)", "Orders (copy)" -> "Orders (copy 2)". */
+export function copyName(name: string, taken: readonly string[] = []): string {
+  const base = name.replace(/ \(copy(?: \d+)?\)$/, "");
+  const used = new Set(taken);
+  let candidate = `${base} (copy)`;
+  for (let n = 2; used.has(candidate); n += 1) candidate = `${base} (copy ${n})`;
+  return candidate;
+}
+
+/** Whether a scenario's name matches a search: every word, in any letter case. */
+export function matchesSearch(name: string, query: string): boolean {
+  const haystack = name.toLocaleLowerCase();
+  return query.toLocaleLowerCase().split(/\s+/).filter(Boolean).every((word) => haystack.includes(word));
+}
