@@ -170,3 +170,20 @@ async def test_healthz_and_metrics(client: httpx.AsyncClient, auth: dict[str, st
     await client.post(f"{API}/scenarios/{sid}/run?wait=true", json={"input": {"name": "m"}}, headers=auth)
     text = (await client.get(f"{API}/metrics")).text
     assert 'scenarist_runs_total{status="success"} 1.0' in text
+
+
+async def test_the_editor_ui_object_is_kept_and_ignored_by_the_engine(client: httpx.AsyncClient,
+                                                                      auth: dict[str, str]) -> None:
+    layout = {"nodes": {"hook": {"x": 10, "y": 20}, "shape": {"x": 200, "y": 20}}, "notes": ["check the sink"]}
+    created = await create(client, auth, definition() | {"ui": layout})
+    assert created["definition"]["ui"] == layout
+    fetched = (await client.get(f"{API}/scenarios/{created['id']}", headers=auth)).json()
+    assert fetched["definition"]["ui"] == layout
+    run = await client.post(f"{API}/scenarios/{created['id']}/run?wait=true", json={"input": {"name": "x"}}, headers=auth)
+    assert run.json()["status"] == "success"
+
+
+async def test_a_ui_that_is_not_an_object_is_422_at_ui(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    answer = await client.post(f"{API}/scenarios", json=definition() | {"ui": [1, 2]}, headers=auth)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["path"] == "ui"

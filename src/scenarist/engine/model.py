@@ -158,6 +158,9 @@ class Scenario(_Model):
     schedule: Schedule = Field(default_factory=lambda: OnDemand(type="on_demand"))
     flow: list[FlowItem] = Field(default_factory=list)
     settings: ScenarioSettings = Field(default_factory=ScenarioSettings)
+    ui: dict[str, Any] | None = Field(
+        default=None, description="What the editor keeps (layout, notes); the engine ignores it."
+    )
 
 
 OnError.model_rebuild()
