@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     session_idle_seconds: int = 1200
     session_max_seconds: int = 43200
     public_url: str = "http://127.0.0.1:8000"
+    hooks_url: str | None = Field(
+        default=None, description="The origin webhook URLs start with (a host of their own, apart from the app's: "
+        "the production setting); default: public_url.")
     webhook_max_bytes: int = 5 * 1024 * 1024
     force_https: bool = False
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")

@@ -4,7 +4,9 @@ A pure ASGI middleware in front of everything, the webhook gateway included.
 For every HTTP request it
 
 - adds the security headers (CSP, nosniff, referrer policy; HSTS over HTTPS
-  or with ``force_https``) to the answer, whatever produced it;
+  or with ``force_https``) to the answer, whatever produced it; a webhook
+  answer (``/hooks/``) always gets the sandbox CSP and nosniff, and loses any
+  ``Set-Cookie``, whatever its producer set;
 - for ``/api/v1``: refuses a state-changing request whose ``Origin`` is
   cross-site, authenticates a bearer API token or the session cookie into
   ``scope["state"]`` (``account_id``, ``auth``, ``session_hash``), and refuses
@@ -62,6 +64,12 @@ HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+HOOK_HEADERS = {
+    "content-security-policy": "sandbox; default-src 'none'",
+    "x-content-type-options": "nosniff",
+}
+"""A webhook answer is the tenant's content: sandboxed (no script, no same-origin access), never sniffed,
+whatever headers it was given (CONTRACT.md section 6)."""
 
 
 def digest(secret: str) -> str:
@@ -181,11 +189,12 @@ class SecurityMiddleware:
         status: list[int] = []
         https = scope.get("scheme") == "https" or self.runtime.settings.force_https
         api = scope["path"].startswith(API_PREFIX)
+        hook = scope["path"].startswith(HOOKS_PREFIX)
 
         async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
-                self._add_headers(message, https=https, api=api)
+                self._add_headers(message, https=https, api=api, hook=hook)
             await send(message)
 
         try:
@@ -199,8 +208,12 @@ class SecurityMiddleware:
         finally:
             self._log(scope, headers, status[0] if status else 500, time.perf_counter() - started)
 
-    def _add_headers(self, message: Message, *, https: bool, api: bool) -> None:
+    def _add_headers(self, message: Message, *, https: bool, api: bool, hook: bool) -> None:
         out = MutableHeaders(scope=message)
+        if hook:
+            for name in ("set-cookie", "content-security-policy-report-only", *HOOK_HEADERS):
+                del out[name]
+            out.update(HOOK_HEADERS)
         for name, value in HEADERS.items():
             out.setdefault(name, value)
         if https:
