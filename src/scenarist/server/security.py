@@ -7,7 +7,9 @@ For every HTTP request it
   or with ``force_https``) to the answer, whatever produced it; a webhook
   answer (``/hooks/``) always gets the sandbox CSP and nosniff, and loses any
   ``Set-Cookie``, whatever its producer set;
-- for ``/api/v1``: refuses a state-changing request whose ``Origin`` is
+- for ``/api/v1``: refuses (413) a body over ``api_max_bytes`` (64 KiB under
+  ``/api/v1/auth/``), from its ``Content-Length`` before reading it, else as
+  soon as the streamed bytes pass the cap; refuses a state-changing request whose ``Origin`` is
   cross-site, authenticates a bearer API token or the session cookie into
   ``scope["state"]`` (``account_id``, ``auth``, ``session_hash``), and refuses
   a cookie-authenticated state-changing request without the session's
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,6 +52,9 @@ EMAIL_COOKIE = "scenarist_email"
 CSRF_HEADER = "x-csrf-token"
 
 API_PREFIX = "/api/v1/"
+AUTH_PREFIX = "/api/v1/auth/"
+AUTH_MAX_BYTES = 64 * 1024
+"""The body cap of ``/api/v1/auth/*``: what a login or a registration can need, and no more."""
 HOOKS_PREFIX = "/hooks/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_EXEMPT = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
@@ -198,7 +204,11 @@ class SecurityMiddleware:
             await send(message)
 
         try:
-            refusal = await self._guard(scope, headers, state) if api else None
+            refusal = None
+            if api:
+                cap = self.body_cap(scope["path"])
+                refusal = _declared_over(headers, cap) or await self._guard(scope, headers, state)
+                receive = _capped(receive, cap)
             await (refusal or self.app)(scope, receive, guarded_send)
         except Exception as exc:
             if status:
@@ -220,6 +230,11 @@ class SecurityMiddleware:
             out.setdefault("strict-transport-security", HSTS)
         if api:
             out.setdefault("cache-control", "no-store")
+
+    def body_cap(self, path: str) -> int:
+        """The most bytes a request body to ``path`` may have (CONTRACT.md section 7)."""
+        cap = self.runtime.settings.api_max_bytes
+        return min(cap, AUTH_MAX_BYTES) if path.startswith(AUTH_PREFIX) else cap
 
     # -- authentication and CSRF
 
@@ -309,6 +324,35 @@ class SecurityMiddleware:
             "referrer": strip_query(headers["referer"]) if "referer" in headers else None,
             "locale": headers.get("accept-language"),
         })
+
+
+def _too_large(cap: int) -> str:
+    return f"request body over {cap} bytes"
+
+
+def _declared_over(headers: Headers, cap: int) -> Response | None:
+    """413 at once, before a byte of the body is read, when ``Content-Length`` says it is over ``cap``."""
+    declared = headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > cap:
+        return error_response(413, "payload_too_large", _too_large(cap), headers={"Connection": "close"})
+    return None
+
+
+def _capped(receive: Receive, cap: int) -> Receive:
+    """``receive`` that counts the body as it streams (chunked bodies have no Content-Length) and raises
+    a 413 ``HTTPException`` as soon as it is over ``cap``: the rest is never read."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > cap:
+                raise HTTPException(413, _too_large(cap), headers={"Connection": "close"})
+        return message
+
+    return counted
 
 
 def _is_ip(text: str) -> bool:
