@@ -30,7 +30,13 @@ class Settings(BaseSettings):
                             "http://{--host}:{--port}.")
     log_level: str = Field(default="info", description="Logs below this level (debug, info, warning, error, "
                            "critical) are not written; every log goes to stderr.")
+    hooks_url: str | None = Field(
+        default=None, description="The origin webhook URLs start with (a host of their own, apart from the app's: "
+        "the production setting); default: public_url.")
     webhook_max_bytes: int = 5 * 1024 * 1024
+    api_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="The most bytes of a /api/v1 request body (64 KiB at most "
+        "under /api/v1/auth/); over it, 413 before the body is read whole.")
     force_https: bool = False
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
     retention_gateway_logs_days: int = 30

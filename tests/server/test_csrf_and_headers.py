@@ -176,9 +176,12 @@ async def test_headers_and_error_shape_on_an_unexpected_failure(app: FastAPI, cl
 
 
 async def test_headers_on_a_webhook_answer(client: httpx.AsyncClient) -> None:
+    """The tenant's content: sandboxed rather than the app's CSP (section 6; tests/server/test_hook_answers.py)."""
     answer = await client.post("/hooks/unknown-token", json={})
     assert answer.status_code == 404
-    assert_security_headers(answer)
+    assert answer.headers["content-security-policy"] == "sandbox; default-src 'none'"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
 async def test_api_answers_are_not_cached(client: httpx.AsyncClient, auth: dict[str, str]) -> None:

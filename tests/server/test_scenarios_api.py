@@ -179,7 +179,8 @@ async def test_the_editor_ui_object_is_kept_and_ignored_by_the_engine(client: ht
     assert created["definition"]["ui"] == layout
     fetched = (await client.get(f"{API}/scenarios/{created['id']}", headers=auth)).json()
     assert fetched["definition"]["ui"] == layout
-    run = await client.post(f"{API}/scenarios/{created['id']}/run?wait=true", json={"input": {"name": "x"}}, headers=auth)
+    run = await client.post(f"{API}/scenarios/{created['id']}/run?wait=true", json={"input": {"name": "x"}},
+                            headers=auth)
     assert run.json()["status"] == "success"
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from scenarist.store.ports import DataStoreRecord
 
@@ -35,7 +35,7 @@ class FieldSpec(BaseModel):
                       "with a digit, at most 64; unique in the structure, not `key`.", examples=["amount"])
     type: FieldType = Field(description="What the field holds: text, number, boolean, date (ISO 8601), array, "
                             "collection (an object) or any.", examples=["number"])
-    required: bool = Field(default=False, description="A record must have a value (not null) for it.",
+    required: StrictBool = Field(default=False, description="A record must have a value (not null) for it.",
                            examples=[True])
     label: str | None = Field(default=None, max_length=200, description="A name to show instead of `name`.",
                               examples=["Amount in EUR"])

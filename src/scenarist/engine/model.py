@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, model_validator
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
 MODULE_KEY = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 
 
 class _Model(BaseModel):
+    """Booleans are ``StrictBool``: 0, 1 and "true" are not booleans in a definition."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -30,7 +32,7 @@ class Conditional(_Model):
     """Holds either ``condition`` (one expression) or ``conditions`` (Make's rows: AND inside, OR across)."""
 
     label: str | None = None
-    condition: str | bool | None = Field(
+    condition: str | StrictBool | None = Field(
         default=None, description="An expression; a bundle whose condition is false stops."
     )
     conditions: list[list[Condition]] | None = Field(
@@ -69,7 +71,7 @@ class Step(_Model):
 class Route(_Model):
     label: str | None = None
     filter: Filter | None = None
-    fallback: bool = False
+    fallback: StrictBool = False
     flow: list[FlowItem] = Field(default_factory=list)
 
 
@@ -143,9 +145,9 @@ Schedule = Annotated[Immediately | Interval | Cron | OnDemand, Field(discriminat
 
 
 class ScenarioSettings(_Model):
-    confidential: bool = False
-    store_incomplete: bool = True
-    sequential: bool = False
+    confidential: StrictBool = False
+    store_incomplete: StrictBool = True
+    sequential: StrictBool = False
     max_consecutive_errors: int = Field(default=3, ge=1)
     max_cycles: int = Field(default=1, ge=1, le=10000)
     timeout_seconds: float = Field(default=2400, gt=0, le=86400)

@@ -227,14 +227,25 @@ class _Checker:
         for key in params:
             if key not in fields:
                 self.add(f"{path}.params.{key}", "unknown parameter")
-        constant = {}
+        constant: dict[str, Any] = {}
+        partial: dict[str, dict[str, Any]] = {}
         for key, value in params.items():
             if key in fields and self._expression(value, f"{path}.params.{key}", available):
                 constant[key] = value
+            elif key in fields and isinstance(value, Mapping):
+                partial[key] = {k: v for k, v in value.items() if self._literal(v)}
         for name, info in fields.items():
             if info.is_required() and name not in params:
                 self.add(f"{path}.params.{name}", "required")
         self._constant_params(spec.params, constant, f"{path}.params")
+        if partial:
+            self._partial_params(spec.params, constant, partial, f"{path}.params")
+
+    def _literal(self, value: Any) -> bool:
+        try:
+            return bool(self.expressions.compile(value).is_constant)
+        except ExpressionError:
+            return False
 
     def _constant_params(self, model: type[BaseModel], constant: dict[str, Any], path: str) -> None:
         try:
@@ -244,6 +255,17 @@ class _Checker:
                 key = problem.path[len(path) + 1 :].split(".")[0].split("[")[0]
                 if key in constant or problem.path == path:
                     self.problems.append(problem)
+
+    def _partial_params(self, model: type[BaseModel], constant: dict[str, Any],
+                        partial: dict[str, dict[str, Any]], path: str) -> None:
+        """An object param with some literal entries (``headers: {"A": "x", "B": "{{ b }}"}``): each
+        literal entry is checked now, the others at run time."""
+        try:
+            model.model_validate({**constant, **partial})
+        except ValidationError as exc:
+            entries = {f"{path}.{key}.{entry}" for key, values in partial.items() for entry in values}
+            self.problems.extend(p for p in pydantic_problems(exc, path)
+                                 if any(p.path == e or p.path.startswith((f"{e}.", f"{e}[")) for e in entries))
 
     def _expression(self, value: Any, path: str, available: list[str]) -> bool:
         """Check every expression in value, each on its own; True when value holds none."""

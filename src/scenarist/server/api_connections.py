@@ -89,7 +89,8 @@ async def create_connection(body: ConnectionCreate, account: Account, rt: Rt) ->
     return ConnectionCreated(id=record.id, type=record.type, name=record.name, authorize_url=url)
 
 
-@router.post("/connections/{connection_id}/authorize", response_model=Authorization)
+@router.post("/connections/{connection_id}/authorize", response_model=Authorization,
+             responses={409: {"description": "Not an OAuth 2.0 connection."}})
 async def authorize_connection(connection_id: str, account: Account, rt: Rt) -> Authorization:
     try:
         url = await rt.connections.authorize(account, connection_id)
@@ -107,7 +108,8 @@ class Authorized(BaseModel):
     authorized: bool = True
 
 
-@router.get("/oauth/callback", response_model=Authorized)
+@router.get("/oauth/callback", response_model=Authorized,
+            responses={400: {"description": "The state is unknown, used or expired, or the service refused."}})
 async def oauth_callback(rt: Rt, state: str = "", code: str | None = None, error: str | None = None) -> Authorized:
     """Where the service sends the browser back. No session is needed: the state is the proof."""
     try:

@@ -29,7 +29,7 @@ from scenarist.sdk import DataError, InvalidConfigurationError
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found, require_storable
 from scenarist.server.runtime import Runtime
-from scenarist.store.ports import DataRecord, DataStoreQuotaExceeded, DataStoreRecord
+from scenarist.store.ports import DATA_KEY_MAX_LENGTH, DataRecord, DataStoreQuotaExceeded, DataStoreRecord
 from scenarist.types import new_id
 
 router = APIRouter(tags=["data stores"])
@@ -154,7 +154,11 @@ async def _get(rt: Runtime, account: str, store_id: str) -> DataStoreRecord:
     return found
 
 
-@router.post("/data-stores", status_code=201, response_model=DataStorePublic)
+QUOTA: dict[int | str, dict[str, Any]] = {409: {
+    "description": "Over the account's quota, or a change the records held do not fit."}}
+
+
+@router.post("/data-stores", status_code=201, response_model=DataStorePublic, responses=QUOTA)
 async def create_data_store(body: DataStoreCreate, account: Account, rt: Rt) -> DataStorePublic:
     require_storable(body.name, "name")
     _capped(rt, body.max_records, body.max_size_bytes)
@@ -181,7 +185,7 @@ async def get_data_store(data_store_id: str, account: Account, rt: Rt) -> DataSt
     return public(await _get(rt, account, data_store_id))
 
 
-@router.put("/data-stores/{data_store_id}", response_model=DataStorePublic)
+@router.put("/data-stores/{data_store_id}", response_model=DataStorePublic, responses=QUOTA)
 async def update_data_store(data_store_id: str, body: DataStoreUpdate, account: Account, rt: Rt) -> DataStorePublic:
     await _get(rt, account, data_store_id)
     if body.name is not None:
@@ -216,7 +220,8 @@ async def delete_data_store(data_store_id: str, account: Account, rt: Rt) -> Res
 async def list_records(
     data_store_id: str, account: Account, rt: Rt,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many records.")] = 100,
-    after: Annotated[str | None, Query(description="A key: the page of records after it.")] = None,
+    after: Annotated[str | None, Query(min_length=1, max_length=DATA_KEY_MAX_LENGTH,
+                                       description="A key: the page of records after it.")] = None,
 ) -> list[RecordPublic]:
     """The store's records by key (code point order)."""
     await _get(rt, account, data_store_id)
@@ -235,7 +240,8 @@ async def get_record(data_store_id: str, key: str, account: Account, rt: Rt) -> 
     return public_record(record)
 
 
-@router.put("/data-stores/{data_store_id}/records/{key:path}", response_model=RecordPublic)
+@router.put("/data-stores/{data_store_id}/records/{key:path}", response_model=RecordPublic,
+            responses={409: {"description": "The store is full."}})
 async def put_record(data_store_id: str, key: str, body: RecordWrite, account: Account, rt: Rt) -> RecordPublic:
     """Add or replace the record ``key``."""
     await _get(rt, account, data_store_id)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.runtime import Runtime
@@ -55,6 +55,8 @@ async def healthz(rt: Rt) -> dict[str, Any]:
     return {"status": "ok", "runs_in_flight": rt.workers.in_flight}
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse,
+            responses={200: {"description": "Prometheus text format.",
+                             "content": {"text/plain": {"schema": {"type": "string"}}}}})
 async def metrics(rt: Rt) -> Response:
     return Response(rt.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

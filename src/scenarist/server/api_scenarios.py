@@ -79,7 +79,11 @@ async def _get(rt: Runtime, account: str, scenario_id: str) -> ScenarioRecord:
     return record
 
 
-@router.post("/scenarios", status_code=201, response_model=ScenarioPublic)
+AS_SCENARIO = {"x-body-schema": "Scenario"}
+"""The definition's body schema is the model's (``scenarist.server.openapi``): validation needs the catalogue."""
+
+
+@router.post("/scenarios", status_code=201, response_model=ScenarioPublic, openapi_extra=AS_SCENARIO)
 async def create_scenario(definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
     return public(rt, await _save(rt, account, definition))
 
@@ -94,7 +98,7 @@ async def get_scenario(scenario_id: str, account: Account, rt: Rt) -> ScenarioPu
     return public(rt, await _get(rt, account, scenario_id))
 
 
-@router.put("/scenarios/{scenario_id}", response_model=ScenarioPublic)
+@router.put("/scenarios/{scenario_id}", response_model=ScenarioPublic, openapi_extra=AS_SCENARIO)
 async def replace_scenario(scenario_id: str, definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
     await _get(rt, account, scenario_id)
     return public(rt, await _save(rt, account, definition, scenario_id))

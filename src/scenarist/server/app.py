@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from scenarist import __version__
 from scenarist.server import api_connections, api_datastores, api_misc, api_runs, api_scenarios, auth, gateway
 from scenarist.server.errors import HANDLERS
+from scenarist.server.openapi import describe
 from scenarist.server.runtime import Runtime
 from scenarist.server.security import SecurityMiddleware
 from scenarist.server.webui import WebUI
@@ -66,6 +68,13 @@ class ScenaristApp(FastAPI):
 
     hooks: ASGIApp
     ui: ASGIApp
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, made exact (``scenarist.server.openapi``) each time FastAPI makes it anew."""
+        schema = super().openapi()
+        if "Error" not in schema.get("components", {}).get("schemas", {}):
+            describe(schema, self, self.state.runtime)
+        return schema
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(gateway.PREFIX):

@@ -42,8 +42,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+EMAIL_FORMAT: dict[str, Any] = {"format": "email"}
+
+
 class Registration(Strict):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL_FORMAT)
     password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
     @field_validator("email")
@@ -56,7 +59,7 @@ class Registration(Strict):
 
 
 class Login(Strict):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL_FORMAT)
     password: str = Field(max_length=MAX_LENGTH)
     remember_email: bool = False
 
@@ -186,7 +189,11 @@ def _cookie(name: str, value: str, *, secure: bool, http_only: bool = True, extr
 # -- accounts and sessions
 
 
-@router.post("/auth/register", status_code=201)
+LIMITED: dict[int | str, dict[str, Any]] = {429: {
+    "description": "Too many attempts; `Retry-After` says when to try again."}}
+
+
+@router.post("/auth/register", status_code=201, responses={409: {"description": "The e-mail is taken."}, **LIMITED})
 async def register(body: Registration, request: Request, auth_kit: Kit) -> AccountPublic:
     """Create an account; 409 when the e-mail is taken (in any letter case)."""
     store = runtime(request).store
@@ -201,7 +208,7 @@ async def register(body: Registration, request: Request, auth_kit: Kit) -> Accou
     return AccountPublic(id=record.id, email=record.email)
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", responses={401: {"description": "Wrong e-mail or password."}, **LIMITED})
 async def login(body: Login, request: Request, response: Response, auth_kit: Kit) -> LoginAnswer:
     """Check the password, start a new session (a new id every time) and set its cookie."""
     rt = runtime(request)
@@ -324,7 +331,7 @@ async def export_account(request: Request, account: Account) -> dict[str, Any]:
     return document
 
 
-@router.delete("/account", status_code=204)
+@router.delete("/account", status_code=204, responses={403: {"description": "Wrong password."}, **LIMITED})
 async def delete_account(body: AccountDelete, request: Request, account: Account, auth_kit: Kit) -> Response:
     """Erase the account and all its data after re-checking the password; its sessions end and its
     triggers unregister their webhooks from their services."""

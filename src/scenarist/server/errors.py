@@ -7,13 +7,16 @@ same shape and no detail.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import structlog
+from fastapi import routing as fastapi_routing
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import compile_path
 
 from scenarist.engine.model import format_path
 
@@ -69,8 +72,28 @@ async def api_error(request: Request, exc: Exception) -> JSONResponse:
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
-    return error_response(exc.status_code, CODES.get(exc.status_code, "error"), message,
-                          headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, CODES.get(exc.status_code, "error"), message, headers=headers or None)
+
+
+def routes_of(app: Any) -> Iterator[Any]:
+    """Every route of ``app``, those of included routers as they are mounted (their full path)."""
+    routes = getattr(getattr(app, "router", None), "routes", ())
+    contexts = getattr(fastapi_routing, "iter_route_contexts", None)
+    yield from contexts(routes) if contexts is not None else routes
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route at the request's path: the router names only the first route's."""
+    methods: set[str] = set()
+    for route in routes_of(request.app):
+        path = getattr(route, "path", None)
+        if path is not None and compile_path(path)[0].match(request.url.path):
+            methods.update(getattr(route, "methods", None) or ())
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: (order.index(m) if m in order else len(order), m))
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from scenarist.apps.webhooks._headers import answer_headers
 from scenarist.engine.executor import RunResult
 from scenarist.server.errors import error_response
 from scenarist.store.ports import ExecutionRecord, GatewayLogRecord, ScenarioRecord
@@ -113,13 +114,18 @@ def _accepted(status: int = 200) -> Response:
 
 
 def _respond(response: dict[str, Any]) -> Response:
-    body, headers = response.get("body"), dict(response.get("headers") or {})
+    """The answer a run set; headers the tenant may not send (cookies, security, framing) are dropped
+    whichever module set them (``webhooks.respond`` refuses them already)."""
+    body, headers = response.get("body"), answer_headers(response.get("headers") or {})
     status = int(response.get("status") or 200)
+    types = [name for name in headers if name.lower() == "content-type"]
+    media = headers.pop(types[-1]) if types else None
+    for name in types[:-1]:
+        del headers[name]
     if isinstance(body, dict | list | int | float | bool):
-        return JSONResponse(body, status_code=status, headers=headers)
+        return JSONResponse(body, status_code=status, headers=headers, media_type=media or "application/json")
     content = b"" if body is None else str(body).encode()
-    media = headers.pop("content-type", headers.pop("Content-Type", "text/plain; charset=utf-8"))
-    return Response(content, status_code=status, headers=headers, media_type=media)
+    return Response(content, status_code=status, headers=headers, media_type=media or "text/plain; charset=utf-8")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -84,7 +84,7 @@ class Runtime:
         self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
                              expressions=expressions, log=structlog.get_logger("scenarist.run"),
                              finish=self._finish, egress=egress, credentials=self.connections,
-                             public_url=settings.public_url)
+                             public_url=settings.hooks_url or settings.public_url)
         self.engine.services.data_stores = data_stores_on(self.store, self.clock)
         self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
         self.scenarios = ScenarioCache(self.store)

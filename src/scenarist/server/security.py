@@ -4,8 +4,12 @@ A pure ASGI middleware in front of everything, the webhook gateway included.
 For every HTTP request it
 
 - adds the security headers (CSP, nosniff, referrer policy; HSTS over HTTPS
-  or with ``force_https``) to the answer, whatever produced it;
-- for ``/api/v1``: refuses a state-changing request whose ``Origin`` is
+  or with ``force_https``) to the answer, whatever produced it; a webhook
+  answer (``/hooks/``) always gets the sandbox CSP and nosniff, and loses any
+  ``Set-Cookie``, whatever its producer set;
+- for ``/api/v1``: refuses (413) a body over ``api_max_bytes`` (64 KiB under
+  ``/api/v1/auth/``), from its ``Content-Length`` before reading it, else as
+  soon as the streamed bytes pass the cap; refuses a state-changing request whose ``Origin`` is
   cross-site, authenticates a bearer API token or the session cookie into
   ``scope["state"]`` (``account_id``, ``auth``, ``session_hash``), and refuses
   a cookie-authenticated state-changing request without the session's
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,6 +53,9 @@ LOGGED_ACCOUNT = "logged_account"
 (an authenticated request's names ``account_id``)."""
 
 API_PREFIX = "/api/v1/"
+AUTH_PREFIX = "/api/v1/auth/"
+AUTH_MAX_BYTES = 64 * 1024
+"""The body cap of ``/api/v1/auth/*``: what a login or a registration can need, and no more."""
 HOOKS_PREFIX = "/hooks/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_EXEMPT = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
@@ -63,6 +71,12 @@ HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+HOOK_HEADERS = {
+    "content-security-policy": "sandbox; default-src 'none'",
+    "x-content-type-options": "nosniff",
+}
+"""A webhook answer is the tenant's content: sandboxed (no script, no same-origin access), never sniffed,
+whatever headers it was given (CONTRACT.md section 6)."""
 
 
 def digest(secret: str) -> str:
@@ -143,15 +157,20 @@ class SecurityMiddleware:
         status: list[int] = []
         https = scope.get("scheme") == "https" or self.runtime.settings.force_https
         api = scope["path"].startswith(API_PREFIX)
+        hook = scope["path"].startswith(HOOKS_PREFIX)
 
         async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
-                self._add_headers(message, https=https, api=api)
+                self._add_headers(message, https=https, api=api, hook=hook)
             await send(message)
 
         try:
-            refusal = await self._guard(scope, headers, state) if api else None
+            refusal = None
+            if api:
+                cap = self.body_cap(scope["path"])
+                refusal = _declared_over(headers, cap) or await self._guard(scope, headers, state)
+                receive = _capped(receive, cap)
             await (refusal or self.app)(scope, receive, guarded_send)
         except Exception as exc:
             if status:
@@ -161,14 +180,23 @@ class SecurityMiddleware:
         finally:
             self._log(scope, headers, status[0] if status else 500, time.perf_counter() - started)
 
-    def _add_headers(self, message: Message, *, https: bool, api: bool) -> None:
+    def _add_headers(self, message: Message, *, https: bool, api: bool, hook: bool) -> None:
         out = MutableHeaders(scope=message)
+        if hook:
+            for name in ("set-cookie", "content-security-policy-report-only", *HOOK_HEADERS):
+                del out[name]
+            out.update(HOOK_HEADERS)
         for name, value in HEADERS.items():
             out.setdefault(name, value)
         if https:
             out.setdefault("strict-transport-security", HSTS)
         if api:
             out.setdefault("cache-control", "no-store")
+
+    def body_cap(self, path: str) -> int:
+        """The most bytes a request body to ``path`` may have (CONTRACT.md section 7)."""
+        cap = self.runtime.settings.api_max_bytes
+        return min(cap, AUTH_MAX_BYTES) if path.startswith(AUTH_PREFIX) else cap
 
     # -- authentication and CSRF
 
@@ -258,6 +286,35 @@ class SecurityMiddleware:
             "referrer": strip_query(headers["referer"]) if "referer" in headers else None,
             "locale": headers.get("accept-language"),
         })
+
+
+def _too_large(cap: int) -> str:
+    return f"request body over {cap} bytes"
+
+
+def _declared_over(headers: Headers, cap: int) -> Response | None:
+    """413 at once, before a byte of the body is read, when ``Content-Length`` says it is over ``cap``."""
+    declared = headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > cap:
+        return error_response(413, "payload_too_large", _too_large(cap), headers={"Connection": "close"})
+    return None
+
+
+def _capped(receive: Receive, cap: int) -> Receive:
+    """``receive`` that counts the body as it streams (chunked bodies have no Content-Length) and raises
+    a 413 ``HTTPException`` as soon as it is over ``cap``: the rest is never read."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > cap:
+                raise HTTPException(413, _too_large(cap), headers={"Connection": "close"})
+        return message
+
+    return counted
 
 
 def _is_ip(text: str) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from scenarist.apps.webhooks._headers import problem
 from scenarist.sdk import App, ModuleSpec, RunContext
 
 
@@ -25,8 +27,24 @@ class RespondParams(BaseModel):
     status: int = Field(default=200, ge=100, le=599, description="The HTTP status.", examples=[200])
     body: Any = Field(default=None, description="The answer's body; objects and arrays are sent as JSON.",
                       examples=["{{ shape }}"])
-    headers: dict[str, str] = Field(default_factory=dict, description="Extra answer headers.",
-                                    examples=[{"X-Request-Id": "{{ hook.body.id }}"}])
+    headers: dict[str, str] = Field(
+        default_factory=dict, examples=[{"X-Request-Id": "{{ hook.body.id }}"}],
+        description="Extra answer headers. Not Set-Cookie, the security headers (Content-Security-Policy, "
+        "X-Content-Type-Options, ...) or the framing ones (Content-Length, Transfer-Encoding, Connection); "
+        "names are HTTP tokens, values hold no CR, LF or other control characters.")
+
+    @field_validator("headers")
+    @classmethod
+    def _valid_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        """Each bad header reported at its own path (``headers.<name>``)."""
+        errors = [
+            InitErrorDetails(type=PydanticCustomError("header", "{reason}", {"reason": reason}), loc=(name,),
+                             input=value)
+            for name, value in headers.items() if (reason := problem(name, value)) is not None
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("headers", errors)
+        return headers
 
 
 async def respond(ctx: RunContext, params: RespondParams) -> dict[str, Any]:
