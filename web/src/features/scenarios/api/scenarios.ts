@@ -5,6 +5,12 @@ import type { components } from "@/lib/api/schema";
 
 export type Scenario = components["schemas"]["ScenarioPublic"];
 export type Definition = Scenario["definition"];
+type DefinitionBody = components["schemas"]["Scenario"];
+
+/** A definition read back from the server is one it validated, so it is a valid body again. */
+function asBody(definition: Definition): DefinitionBody {
+  return definition as unknown as DefinitionBody;
+}
 
 export interface ExecutionSummary {
   id: string;
@@ -65,12 +71,12 @@ function useInvalidating<A, R>(mutationFn: (args: A) => Promise<R>) {
 }
 
 export function useCreateScenario() {
-  return useInvalidating((definition: Definition) => unwrap(client.POST("/api/v1/scenarios", { body: definition })));
+  return useInvalidating((definition: Definition) => unwrap(client.POST("/api/v1/scenarios", { body: asBody(definition) })));
 }
 
 export function useSaveScenario() {
   return useInvalidating(({ id, definition }: { id: string; definition: Definition }) =>
-    unwrap(client.PUT("/api/v1/scenarios/{scenario_id}", { params: { path: { scenario_id: id } }, body: definition })));
+    unwrap(client.PUT("/api/v1/scenarios/{scenario_id}", { params: { path: { scenario_id: id } }, body: asBody(definition) })));
 }
 
 export function useDeleteScenario() {
