@@ -46,10 +46,17 @@ _CACHE_SIZE = 10_000
 _MAX_ATTEMPTS = 64
 _HOIST_EVERY = 8
 _QUOTED = 200
-_BINOPS = {"Sub": "-", "Div": "/", "FloorDiv": "//"}
-_GUARDED_BINOPS = {"Add": "_add", "Mul": "_mul", "Mod": "_mod", "Pow": "_pow"}
-_UNARY = {"Not": "not ", "Neg": "-", "Pos": "+"}
-_COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<="}
+_NUMERIC_BINOPS = {
+    "Add": ("+", "_add"), "Sub": ("-", "_sub"), "Div": ("/", "_div"), "FloorDiv": ("//", "_fdiv"),
+    "Mod": ("%", "_mod"), "Mul": ("*", "_mul"),
+}  # fmt: skip
+"""Operators computed inline when both operands are numbers, else by a guard that
+coerces numeric text (``"12" * 2`` is 24) and bounds what can grow."""
+_GUARDED_BINOPS = {"Pow": "_pow"}
+_BIG = 1 << 32768
+"""Integers smaller than this (in size) multiply inline: the product stays within the guard's bits."""
+_UNARY = {"Not": "not ", "Pos": "+"}
+_ORDER = {"gt": (">", "_gt"), "gteq": (">=", "_ge"), "lt": ("<", "_lt"), "lteq": ("<=", "_le")}
 _Evaluator = Callable[[Mapping[str, Any]], Any]
 
 
@@ -359,17 +366,58 @@ class _Translator:
     def _node(self, node: nodes.Node) -> str:
         kind = type(node).__name__
         visitor = getattr(self, f"visit_{kind}", None)
+        if kind in _NUMERIC_BINOPS:
+            return self._numeric(kind, node)
         if kind in _GUARDED_BINOPS:
             return f"{_GUARDED_BINOPS[kind]}(s, {self._pair(node)})"
-        if kind in _BINOPS:
-            left, right = self.expression(node.left), self.expression(node.right)  # type: ignore[attr-defined]
-            return f"({left} {_BINOPS[kind]} {right})"
+        if kind == "Neg":
+            value = self._temporary()
+            return f"(-{value} if _ty({value} := {self.expression(node.node)}) in _N else _neg({value}))"  # type: ignore[attr-defined]
         if kind in _UNARY:
             return f"({_UNARY[kind]}{self.expression(node.node)})"  # type: ignore[attr-defined]
         if visitor is None:
             raise ExpressionError(f"{kind} is not supported in expressions")
         result: str = visitor(node)
         return result
+
+    def _temporary(self) -> str:
+        self.temporaries += 1
+        return f"_t{self.temporaries}"
+
+    def _operand(self, node: nodes.Node | str) -> tuple[str, str | None]:
+        """A numeric operator's operand: its code (a temporary), and the test that it is a number.
+
+        A number literal is its own code and needs no test (``> 10``, ``* 100``)."""
+        if isinstance(node, str):
+            return node, f"_ty({node}) in _N"
+        if isinstance(node, nodes.Const) and type(node.value) in (int, float) and abs(node.value) < _BIG:
+            return repr(node.value), None
+        held = self._temporary()
+        return held, f"_ty({held} := {self.expression(node)}) in _N"
+
+    def _both_numbers(self, left: nodes.Node | str, right: nodes.Node, *, small: bool = False) -> tuple[str, str, str]:
+        """Codes for ``left`` and ``right``, and a test that both are numbers (``small``: and
+        under :data:`_BIG` in size).
+
+        The tests are joined by ``&`` (not ``and``), so that both operands are always
+        evaluated, left first.
+        """
+        a, a_test = self._operand(left)
+        b, b_test = self._operand(right)
+        tests = [f"({test})" for test in (a_test, b_test) if test is not None]
+        code = " & ".join(tests) if tests else "True"
+        if small:
+            code += "".join(f" and _NBIG < {held} < _BIG" for held, t in ((a, a_test), (b, b_test)) if t)
+        return a, b, code
+
+    def _numeric(self, kind: str, node: Any) -> str:
+        """An arithmetic operator: inline for two numbers (the hot path), else the guard.
+
+        ``*`` of two integers stays inline only while neither is beyond 2**32768, so the
+        guard still refuses products of over ``MAX_PRODUCT_BITS`` bits."""
+        symbol, guard = _NUMERIC_BINOPS[kind]
+        a, b, numbers = self._both_numbers(node.left, node.right, small=kind == "Mul")
+        return f"({a} {symbol} {b} if {numbers} else {guard}(s, {a}, {b}))"
 
     def _pair(self, node: Any) -> str:
         return f"{self.expression(node.left)}, {self.expression(node.right)}"
@@ -429,24 +477,41 @@ class _Translator:
         return f"_cat(s, ({self._list(node.nodes)}))"
 
     def visit_Compare(self, node: nodes.Compare) -> str:
-        left = self.expression(node.expr)
+        """Comparisons, chained as in Python (``a < b < c`` reads ``b`` once)."""
+        left: nodes.Node | str = node.expr
         checks = []
         for index, operand in enumerate(node.ops):
-            right = self.expression(operand.expr)
-            if index < len(node.ops) - 1:
-                self.temporaries += 1
-                right = f"(_t{self.temporaries} := {right})"
-            checks.append(self._comparison(operand.op, left, right))
-            left = f"_t{self.temporaries}"
+            chained = index < len(node.ops) - 1
+            code, left = self._comparison(operand.op, left, operand.expr, chained)
+            checks.append(code)
         return f"({' and '.join(checks)})"
 
-    @staticmethod
-    def _comparison(op: str, left: str, right: str) -> str:
-        if op == "in":
-            return f"_in({left}, {right})"
-        if op == "notin":
-            return f"(not _in({left}, {right}))"
-        return f"({left} {_COMPARE[op]} {right})"
+    def _code(self, operand: nodes.Node | str) -> str:
+        """An operand's code; a ``str`` is a temporary already holding its value."""
+        return operand if isinstance(operand, str) else self.expression(operand)
+
+    def _comparison(self, op: str, left: nodes.Node | str, right: nodes.Node, chained: bool) -> tuple[str, str]:
+        """The code of one comparison, and what holds its right operand (for a ``chained`` one,
+        which the next comparison reads).
+
+        Two numbers (or, for ``==``, two values of one type) compare inline; anything
+        else goes to a guard that compares numeric text as a number (``"150" > 100``)."""
+        if op in ("in", "notin"):
+            held = self._temporary()
+            test = f"_in({self._code(left)}, ({held} := {self.expression(right)}))"
+            return (test if op == "in" else f"(not {test})"), held
+        if op in ("eq", "ne"):
+            a, b = self._temporary(), self._temporary()
+            same = f"_ty({a} := {self._code(left)}) is _ty({b} := {self.expression(right)})"
+            if op == "eq":
+                return f"({a} == {b} if {same} else _eq({a}, {b}))", b
+            return f"({a} != {b} if {same} else not _eq({a}, {b}))", b
+        symbol, guard = _ORDER[op]
+        a, b, numbers = self._both_numbers(left, right)
+        if chained and b[:2] != "_t":  # a literal in the middle of a chain: held for the next one
+            held = self._temporary()
+            return f"({a} {symbol} ({held} := {b}) if {numbers} else {guard}({a}, {held} := {b}))", held
+        return f"({a} {symbol} {b} if {numbers} else {guard}({a}, {b}))", b
 
     def _arguments(self, node: nodes.Call | nodes.Filter | nodes.Test, first: str = "") -> str:
         parts = [first] if first else []

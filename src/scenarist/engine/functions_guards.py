@@ -7,6 +7,13 @@ attributes failing at once instead of giving an undefined value, and
 holds the helpers compiled expressions call for attribute and item access,
 calls and the operators that can grow values (``+ * % ** ~``): each checks
 the expression's deadline and refuses results larger than the limit.
+
+The operator guards also give Make's coercion: text holding a number takes part
+in arithmetic and comparisons as that number (``"12" * 2`` is 24, ``"150" > 100``
+is true, ``"7" == 7`` is true). ``+`` with text that is not a number joins both
+sides as text (``"a" + 1`` is ``"a1"``); two numeric texts add up (``"12" + "3"``
+is 15), so ``~`` is the operator that always joins text. Compiled expressions
+only call these guards when an operand is not already a number.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from jinja2.utils import _PassArg
 
 from scenarist.engine.functions import TESTS as MAKE_TESTS
 from scenarist.engine.functions import Library
+from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced
 from scenarist.engine.functions_text import bounded, percent_format, to_text
 from scenarist.sdk import DataError
 
@@ -53,6 +61,10 @@ MAX_POWER_BITS = 128
 MAX_PRODUCT_BITS = 65_536
 """Largest integer a ``*`` may give, in bits."""
 _WIDTH = re.compile(r"\d+")
+_NUMBER_TYPES = frozenset({int, float})
+_BIG = 1 << (MAX_PRODUCT_BITS // 2)
+"""Integers below this (in size) multiply within :data:`MAX_PRODUCT_BITS`."""
+_TEXT_JOINABLE = (str, int, float, type(None))
 _GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join"})
 
 
@@ -185,7 +197,9 @@ class Guards:
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
-            "_ty": type, "_D": dict,
+            "_ty": type, "_D": dict, "_N": _NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
+            "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
+            "_eq": equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
 
     def getattr(self, obj: Any, name: str) -> Any:
@@ -280,9 +294,16 @@ class Guards:
             raise SecurityError(f"the result would be larger than {self.limit} (limit)")
 
     def add(self, deadline: float, left: Any, right: Any) -> Any:
-        """``left + right``, refusing text or arrays over the limit."""
+        """``left + right``: numbers (numeric text too) add up, other text joins, arrays join."""
         if time.monotonic() > deadline:
             _late()
+        numbers = _numbers(left, right)
+        if numbers is not None:
+            return numbers[0] + numbers[1]
+        if (type(left) is str and isinstance(right, _TEXT_JOINABLE)) or (
+            type(right) is str and isinstance(left, _TEXT_JOINABLE)
+        ):
+            left, right = to_text(left), to_text(right)
         if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
             self._check(len(left) + len(right))
         return left + right
@@ -291,6 +312,9 @@ class Guards:
         """``left * right``, refusing repeated text or arrays over the limit, or huge integers."""
         if time.monotonic() > deadline:
             _late()
+        numbers = _numbers(left, right)
+        if numbers is not None:
+            left, right = numbers
         if isinstance(left, int) and isinstance(right, str | list | tuple):
             left, right = right, left
         if isinstance(left, str | list | tuple) and isinstance(right, int):
@@ -300,9 +324,12 @@ class Guards:
         return left * right
 
     def mod(self, deadline: float, left: Any, right: Any) -> Any:
-        """``left % right``; for text, ``%`` formatting with widths and size bounded."""
+        """``left % right``; for text that is not a number, ``%`` formatting with widths and size bounded."""
         if time.monotonic() > deadline:
             _late()
+        numbers = _numbers(left, right)
+        if numbers is not None:
+            return numbers[0] % numbers[1]
         if isinstance(left, str):
             return percent_format(self.limit, left, right)
         return left % right
@@ -311,6 +338,9 @@ class Guards:
         """``base ** exponent``, refusing integers over :data:`MAX_POWER_BITS` before computing."""
         if time.monotonic() > deadline:
             _late()
+        numbers = _numbers(base, exponent)
+        if numbers is not None:
+            base, exponent = numbers
         if isinstance(base, int) and isinstance(exponent, int) and _power_bits(base, exponent) > MAX_POWER_BITS:
             raise SecurityError(f"the power is too large (over {MAX_POWER_BITS} bits)")
         return base**exponent
@@ -334,3 +364,85 @@ class Guards:
         if isinstance(container, str) and not isinstance(item, str):
             item = to_text(item)
         return item in container
+
+
+def _numbers(left: Any, right: Any) -> tuple[Any, Any] | None:
+    """Both operands as numbers when both are numbers or numeric text, else None."""
+    a = coerced(left)
+    if a is NOT_A_NUMBER:
+        return None
+    b = coerced(right)
+    return None if b is NOT_A_NUMBER else (a, b)
+
+
+def _operands(left: Any, right: Any) -> tuple[Any, Any]:
+    """The operands of an arithmetic operator or an order comparison: numbers if both can be."""
+    numbers = _numbers(left, right)
+    return (left, right) if numbers is None else numbers
+
+
+def subtract(deadline: float, left: Any, right: Any) -> Any:
+    """``left - right`` with numeric text as numbers."""
+    if time.monotonic() > deadline:
+        _late()
+    a, b = _operands(left, right)
+    return a - b
+
+
+def divide(deadline: float, left: Any, right: Any) -> Any:
+    """``left / right`` with numeric text as numbers."""
+    if time.monotonic() > deadline:
+        _late()
+    a, b = _operands(left, right)
+    return a / b
+
+
+def floor_divide(deadline: float, left: Any, right: Any) -> Any:
+    """``left // right`` with numeric text as numbers."""
+    if time.monotonic() > deadline:
+        _late()
+    a, b = _operands(left, right)
+    return a // b
+
+
+def negate(value: Any) -> Any:
+    """``-value`` with numeric text as a number."""
+    number = coerced(value)
+    return -(value if number is NOT_A_NUMBER else number)
+
+
+def equal(left: Any, right: Any) -> bool:
+    """``left == right``, where a number equals numeric text of the same number (``7 == "7"``).
+
+    Two texts compare as text (``"1.0" != "1"``); booleans are not numbers here.
+    """
+    if (type(left) is str and type(right) in _NUMBER_TYPES) or (type(right) is str and type(left) in _NUMBER_TYPES):
+        numbers = _numbers(left, right)
+        if numbers is not None:
+            return bool(numbers[0] == numbers[1])
+        return False
+    return bool(left == right)
+
+
+def greater(left: Any, right: Any) -> bool:
+    """``left > right`` with numeric text as numbers."""
+    a, b = _operands(left, right)
+    return bool(a > b)
+
+
+def greater_or_equal(left: Any, right: Any) -> bool:
+    """``left >= right`` with numeric text as numbers."""
+    a, b = _operands(left, right)
+    return bool(a >= b)
+
+
+def less(left: Any, right: Any) -> bool:
+    """``left < right`` with numeric text as numbers."""
+    a, b = _operands(left, right)
+    return bool(a < b)
+
+
+def less_or_equal(left: Any, right: Any) -> bool:
+    """``left <= right`` with numeric text as numbers."""
+    a, b = _operands(left, right)
+    return bool(a <= b)

@@ -12,6 +12,24 @@ from scenarist.engine.functions_text import text_arg
 from scenarist.sdk import DataError
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_LONGEST_NUMBER = 400
+"""Longest text read as a number by the operators (Python refuses huge integer texts)."""
+NOT_A_NUMBER: Any = object()
+"""What :func:`coerced` gives for a value that is not a number."""
+
+
+def coerced(value: Any) -> Any:
+    """``value`` as an operator's number: numbers and booleans stay, numeric text is parsed,
+    anything else gives :data:`NOT_A_NUMBER`."""
+    kind = type(value)
+    if kind is int or kind is float or kind is bool:
+        return value
+    if kind is str and len(value) <= _LONGEST_NUMBER:
+        text = value.strip()
+        if _NUMBER.fullmatch(text):
+            return int(text) if _INTEGER.fullmatch(text) else float(text)
+    return NOT_A_NUMBER
 
 
 def to_number(value: Any) -> int | float | None:
