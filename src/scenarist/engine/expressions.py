@@ -16,8 +16,9 @@ through :class:`~scenarist.engine.functions_guards.Guards` and the sandbox of
 with ``_`` (nor ``mro``, ``gi_frame``...) on anything but JSON objects, no
 strings, arrays or integers grown past the limits, a deadline checked on
 every call and operator. Missing variables and keys are null, and null chains
-(``hook.body.missing.deeper`` is null). Names of Make's functions (and ``now``,
-``uuid``) always mean the function, even when the context holds such a key.
+(``hook.body.missing.deeper`` is null). Names of Make's functions and keywords
+(``now``, ``uuid``, ``space``...) always mean the function or the keyword's value,
+even when the context holds such a key.
 
 Every failure, of syntax or at run time, raises :class:`ExpressionError`, a
 ``DataError`` that names the expression and its path inside the value.
@@ -32,7 +33,7 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 
-from scenarist.engine.functions import Library, build_library
+from scenarist.engine.functions import KEYWORDS, Library, build_library
 from scenarist.engine.functions_guards import Guards, Sandbox, jinja_filters, jinja_tests
 from scenarist.engine.functions_text import to_json_value
 from scenarist.sdk import DataError
@@ -40,7 +41,7 @@ from scenarist.types import Clock, SystemClock
 
 __all__ = ["Compiled", "ExpressionEngine", "ExpressionError"]
 
-_VALUE_NAMES = frozenset({"now", "uuid"})
+_VALUE_NAMES = KEYWORDS
 _SCALARS = frozenset({str, int, bool, type(None)})
 _CACHE_SIZE = 10_000
 _MAX_ATTEMPTS = 64

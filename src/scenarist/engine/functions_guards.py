@@ -34,9 +34,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.tests import TESTS
 from jinja2.utils import _PassArg
 
+from scenarist.engine.functions import KEYWORDS, Library
 from scenarist.engine.functions import TESTS as MAKE_TESTS
-from scenarist.engine.functions import Library
-from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced
+from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced, loosely_equal
 from scenarist.engine.functions_text import bounded, percent_format, to_text
 from scenarist.sdk import DataError
 
@@ -138,9 +138,10 @@ def _with_pass_arg(sandbox: Sandbox, function: Callable[..., Any]) -> Callable[.
 
 
 def jinja_filters(sandbox: Sandbox, library: Library) -> Library:
-    """Filters by name: Make's library, then the kept Jinja filters, ready to call."""
+    """Filters by name: Make's library (not its keywords, which take no value), then the kept
+    Jinja filters, ready to call."""
     kept = {name: _with_pass_arg(sandbox, FILTERS[name]) for name in KEPT_JINJA_FILTERS}
-    return {**kept, **library}
+    return {**kept, **{name: f for name, f in library.items() if name not in KEYWORDS}}
 
 
 def jinja_tests(sandbox: Sandbox) -> Library:
@@ -199,7 +200,7 @@ class Guards:
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
             "_ty": type, "_D": dict, "_N": _NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
             "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
-            "_eq": equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
+            "_eq": loosely_equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
 
     def getattr(self, obj: Any, name: str) -> Any:
@@ -409,19 +410,6 @@ def negate(value: Any) -> Any:
     """``-value`` with numeric text as a number."""
     number = coerced(value)
     return -(value if number is NOT_A_NUMBER else number)
-
-
-def equal(left: Any, right: Any) -> bool:
-    """``left == right``, where a number equals numeric text of the same number (``7 == "7"``).
-
-    Two texts compare as text (``"1.0" != "1"``); booleans are not numbers here.
-    """
-    if (type(left) is str and type(right) in _NUMBER_TYPES) or (type(right) is str and type(left) in _NUMBER_TYPES):
-        numbers = _numbers(left, right)
-        if numbers is not None:
-            return bool(numbers[0] == numbers[1])
-        return False
-    return bool(left == right)
 
 
 def greater(left: Any, right: Any) -> bool:
