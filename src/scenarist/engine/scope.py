@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 __all__ = ["RunScope", "current_execution_id", "current_zone", "run_scope"]
 
@@ -30,10 +32,16 @@ _DEFAULT = RunScope()
 _CURRENT: ContextVar[RunScope] = ContextVar("scenarist_run_scope", default=_DEFAULT)
 
 
+@lru_cache(maxsize=512)
+def _named_zone(name: str) -> tzinfo:
+    return UTC if name == "UTC" else ZoneInfo(name)
+
+
 @contextmanager
-def run_scope(zone: tzinfo = UTC, execution_id: str | None = None) -> Iterator[RunScope]:
-    """Evaluate expressions inside the block with ``zone`` and ``execution_id``."""
-    scope = RunScope(zone, execution_id)
+def run_scope(zone: tzinfo | str = UTC, execution_id: str | None = None) -> Iterator[RunScope]:
+    """Evaluate expressions inside the block with ``zone`` (a zone or its IANA name) and
+    ``execution_id``."""
+    scope = RunScope(_named_zone(zone) if isinstance(zone, str) else zone, execution_id)
     token = _CURRENT.set(scope)
     try:
         yield scope
