@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
 MODULE_KEY = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
@@ -97,7 +98,8 @@ def _iana_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name such as 'Europe/Prague')") from None
+        message = "unknown time zone '{name}' (an IANA name such as 'Europe/Prague')"
+        raise PydanticCustomError("time_zone", message, {"name": name}) from None
     return name
 
 
