@@ -153,3 +153,7 @@ def test_text_repeated_past_the_limit_is_refused() -> None:
 
 def test_huge_numeric_text_is_not_read_as_a_number() -> None:
     assert ev("t + 1", t="9" * 5000)[-2:] == "91"
+
+
+def test_a_date_compares_with_iso_text() -> None:
+    assert ev('parseDate("2024-03-05T10:00:00Z") < "2024-03-05T11:00:00+00:00"') is True

@@ -10,7 +10,8 @@ the expression's deadline and refuses results larger than the limit.
 
 The operator guards also give Make's coercion: text holding a number takes part
 in arithmetic and comparisons as that number (``"12" * 2`` is 24, ``"150" > 100``
-is true, ``"7" == 7`` is true). ``+`` with text that is not a number joins both
+is true, ``"7" == 7`` is true), and a date compared with text compares it with
+the date the text means (``now > "2024-01-01"``). ``+`` with text that is not a number joins both
 sides as text (``"a" + 1`` is ``"a1"``); two numeric texts add up (``"12" + "3"``
 is 15), so ``~`` is the operator that always joins text. Compiled expressions
 only call these guards when an operand is not already a number.
@@ -22,6 +23,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import partial
 from string import Formatter
 from typing import Any, NoReturn, cast
@@ -34,6 +36,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.tests import TESTS
 from jinja2.utils import _PassArg
 
+from scenarist.engine.dates import to_datetime
 from scenarist.engine.functions import KEYWORDS, Library
 from scenarist.engine.functions import TESTS as MAKE_TESTS
 from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced, loosely_equal
@@ -412,25 +415,37 @@ def negate(value: Any) -> Any:
     return -(value if number is NOT_A_NUMBER else number)
 
 
+def _compared(left: Any, right: Any) -> tuple[Any, Any]:
+    """The operands of an order comparison: numbers if both can be; a date and text as dates."""
+    numbers = _numbers(left, right)
+    if numbers is not None:
+        return numbers
+    if isinstance(left, datetime) and isinstance(right, str):
+        return left, to_datetime(right)
+    if isinstance(right, datetime) and isinstance(left, str):
+        return to_datetime(left), right
+    return left, right
+
+
 def greater(left: Any, right: Any) -> bool:
     """``left > right`` with numeric text as numbers."""
-    a, b = _operands(left, right)
+    a, b = _compared(left, right)
     return bool(a > b)
 
 
 def greater_or_equal(left: Any, right: Any) -> bool:
     """``left >= right`` with numeric text as numbers."""
-    a, b = _operands(left, right)
+    a, b = _compared(left, right)
     return bool(a >= b)
 
 
 def less(left: Any, right: Any) -> bool:
     """``left < right`` with numeric text as numbers."""
-    a, b = _operands(left, right)
+    a, b = _compared(left, right)
     return bool(a < b)
 
 
 def less_or_equal(left: Any, right: Any) -> bool:
     """``left <= right`` with numeric text as numbers."""
-    a, b = _operands(left, right)
+    a, b = _compared(left, right)
     return bool(a <= b)
