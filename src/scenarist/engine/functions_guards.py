@@ -8,13 +8,8 @@ holds the helpers compiled expressions call for attribute and item access,
 calls and the operators that can grow values (``+ * % ** ~``): each checks
 the expression's deadline and refuses results larger than the limit.
 
-The operator guards also give Make's coercion: text holding a number takes part
-in arithmetic and comparisons as that number (``"12" * 2`` is 24, ``"150" > 100``
-is true, ``"7" == 7`` is true), and a date compared with text compares it with
-the date the text means (``now > "2024-01-01"``). ``+`` with text that is not a number joins both
-sides as text (``"a" + 1`` is ``"a1"``); two numeric texts add up (``"12" + "3"``
-is 15), so ``~`` is the operator that always joins text. Compiled expressions
-only call these guards when an operand is not already a number.
+The arithmetic guards coerce text holding a number as
+:mod:`scenarist.engine.operators` describes.
 """
 
 from __future__ import annotations
@@ -23,7 +18,6 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from functools import partial
 from string import Formatter
 from typing import Any, NoReturn, cast
@@ -36,11 +30,22 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.tests import TESTS
 from jinja2.utils import _PassArg
 
-from scenarist.engine.dates import to_datetime
 from scenarist.engine.functions import KEYWORDS, Library
 from scenarist.engine.functions import TESTS as MAKE_TESTS
-from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced, loosely_equal
+from scenarist.engine.functions_numbers import loosely_equal
 from scenarist.engine.functions_text import bounded, percent_format, to_text
+from scenarist.engine.operators import (
+    NUMBER_TYPES,
+    divide,
+    floor_divide,
+    greater,
+    greater_or_equal,
+    less,
+    less_or_equal,
+    negate,
+    numbers_of,
+    subtract,
+)
 from scenarist.sdk import DataError
 
 BLOCKED = frozenset({
@@ -64,7 +69,6 @@ MAX_POWER_BITS = 128
 MAX_PRODUCT_BITS = 65_536
 """Largest integer a ``*`` may give, in bits."""
 _WIDTH = re.compile(r"\d+")
-_NUMBER_TYPES = frozenset({int, float})
 _BIG = 1 << (MAX_PRODUCT_BITS // 2)
 """Integers below this (in size) multiply within :data:`MAX_PRODUCT_BITS`."""
 _TEXT_JOINABLE = (str, int, float, type(None))
@@ -201,7 +205,7 @@ class Guards:
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
-            "_ty": type, "_D": dict, "_N": _NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
+            "_ty": type, "_D": dict, "_N": NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
             "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
             "_eq": loosely_equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
@@ -301,7 +305,7 @@ class Guards:
         """``left + right``: numbers (numeric text too) add up, other text joins, arrays join."""
         if time.monotonic() > deadline:
             _late()
-        numbers = _numbers(left, right)
+        numbers = numbers_of(left, right)
         if numbers is not None:
             return numbers[0] + numbers[1]
         if (type(left) is str and isinstance(right, _TEXT_JOINABLE)) or (
@@ -316,7 +320,7 @@ class Guards:
         """``left * right``, refusing repeated text or arrays over the limit, or huge integers."""
         if time.monotonic() > deadline:
             _late()
-        numbers = _numbers(left, right)
+        numbers = numbers_of(left, right)
         if numbers is not None:
             left, right = numbers
         if isinstance(left, int) and isinstance(right, str | list | tuple):
@@ -331,7 +335,7 @@ class Guards:
         """``left % right``; for text that is not a number, ``%`` formatting with widths and size bounded."""
         if time.monotonic() > deadline:
             _late()
-        numbers = _numbers(left, right)
+        numbers = numbers_of(left, right)
         if numbers is not None:
             return numbers[0] % numbers[1]
         if isinstance(left, str):
@@ -342,7 +346,7 @@ class Guards:
         """``base ** exponent``, refusing integers over :data:`MAX_POWER_BITS` before computing."""
         if time.monotonic() > deadline:
             _late()
-        numbers = _numbers(base, exponent)
+        numbers = numbers_of(base, exponent)
         if numbers is not None:
             base, exponent = numbers
         if isinstance(base, int) and isinstance(exponent, int) and _power_bits(base, exponent) > MAX_POWER_BITS:
@@ -369,83 +373,3 @@ class Guards:
             item = to_text(item)
         return item in container
 
-
-def _numbers(left: Any, right: Any) -> tuple[Any, Any] | None:
-    """Both operands as numbers when both are numbers or numeric text, else None."""
-    a = coerced(left)
-    if a is NOT_A_NUMBER:
-        return None
-    b = coerced(right)
-    return None if b is NOT_A_NUMBER else (a, b)
-
-
-def _operands(left: Any, right: Any) -> tuple[Any, Any]:
-    """The operands of an arithmetic operator or an order comparison: numbers if both can be."""
-    numbers = _numbers(left, right)
-    return (left, right) if numbers is None else numbers
-
-
-def subtract(deadline: float, left: Any, right: Any) -> Any:
-    """``left - right`` with numeric text as numbers."""
-    if time.monotonic() > deadline:
-        _late()
-    a, b = _operands(left, right)
-    return a - b
-
-
-def divide(deadline: float, left: Any, right: Any) -> Any:
-    """``left / right`` with numeric text as numbers."""
-    if time.monotonic() > deadline:
-        _late()
-    a, b = _operands(left, right)
-    return a / b
-
-
-def floor_divide(deadline: float, left: Any, right: Any) -> Any:
-    """``left // right`` with numeric text as numbers."""
-    if time.monotonic() > deadline:
-        _late()
-    a, b = _operands(left, right)
-    return a // b
-
-
-def negate(value: Any) -> Any:
-    """``-value`` with numeric text as a number."""
-    number = coerced(value)
-    return -(value if number is NOT_A_NUMBER else number)
-
-
-def _compared(left: Any, right: Any) -> tuple[Any, Any]:
-    """The operands of an order comparison: numbers if both can be; a date and text as dates."""
-    numbers = _numbers(left, right)
-    if numbers is not None:
-        return numbers
-    if isinstance(left, datetime) and isinstance(right, str):
-        return left, to_datetime(right)
-    if isinstance(right, datetime) and isinstance(left, str):
-        return to_datetime(left), right
-    return left, right
-
-
-def greater(left: Any, right: Any) -> bool:
-    """``left > right`` with numeric text as numbers."""
-    a, b = _compared(left, right)
-    return bool(a > b)
-
-
-def greater_or_equal(left: Any, right: Any) -> bool:
-    """``left >= right`` with numeric text as numbers."""
-    a, b = _compared(left, right)
-    return bool(a >= b)
-
-
-def less(left: Any, right: Any) -> bool:
-    """``left < right`` with numeric text as numbers."""
-    a, b = _compared(left, right)
-    return bool(a < b)
-
-
-def less_or_equal(left: Any, right: Any) -> bool:
-    """``left <= right`` with numeric text as numbers."""
-    a, b = _compared(left, right)
-    return bool(a <= b)
