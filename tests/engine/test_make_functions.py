@@ -395,3 +395,19 @@ def test_a_keyword_is_not_a_filter() -> None:
 
 def test_a_keyword_can_be_called() -> None:
     assert ev("pi()") == pytest.approx(3.141592653589793)
+
+
+def test_add_days_keeps_the_wall_time_of_the_scenario_zone_across_dst() -> None:
+    # Prague moves to summer time on 2024-03-31: 13:00 CET plus a day is 13:00 CEST.
+    with run_scope("Europe/Prague"):
+        assert ev("addDays('2024-03-30T12:00:00Z', 1)") == "2024-03-31T11:00:00.000Z"
+
+
+def test_add_hours_counts_real_hours_across_dst() -> None:
+    with run_scope("Europe/Prague"):
+        assert ev("addHours('2024-03-30T12:00:00Z', 24)") == "2024-03-31T12:00:00.000Z"
+
+
+def test_add_months_keeps_the_wall_time_of_the_scenario_zone() -> None:
+    with run_scope("Europe/Prague"):
+        assert ev("addMonths('2024-03-15T09:00:00Z', 4)") == "2024-07-15T08:00:00.000Z"

@@ -268,13 +268,28 @@ def _offset_delta(offset: str) -> timedelta:
     return -delta if offset[0] == "-" else delta
 
 
-def add_months(value: Any, months: Any) -> datetime:
-    """``value`` moved by whole months; the day is clamped to the month's end (Moment)."""
-    moment = to_datetime(value)
-    index = moment.year * 12 + moment.month - 1 + int(months)
+def _months_later(moment: datetime, months: int) -> datetime:
+    """``moment`` moved by whole calendar months; the day is clamped to the month's end."""
+    index = moment.year * 12 + moment.month - 1 + months
     year, month = divmod(index, 12)
+    if not 0 <= year <= 9999:
+        raise DataError("the date would be out of range")
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
+
+
+def add_months(value: Any, months: Any) -> datetime:
+    """``value`` moved by whole months as the scenario zone's calendar counts them (Moment):
+    the day is clamped to the month's end and the wall clock time is kept."""
+    wall, where = _local(value)
+    return _placed(_months_later(wall, int(months)), where)
+
+
+def add_days(value: Any, days: float) -> datetime:
+    """``value`` moved by ``days`` on the scenario zone's calendar: the wall clock time is
+    kept across a daylight saving change (Moment)."""
+    wall, where = _local(value)
+    return _placed(wall + timedelta(days=days), where)
 
 
 def add_delta(value: Any, **delta: float) -> datetime:
@@ -361,8 +376,7 @@ def set_month(value: Any, month: Any) -> datetime:
     """``value`` with its month set (1-12 or an English name; other numbers carry into the
     years). The day is clamped to the month's end."""
     wall, where = _local(value)
-    moved = add_months(wall.replace(month=1, tzinfo=UTC), _named(month, MONTHS, "month") - 1)
-    return _placed(moved.replace(tzinfo=None), where)
+    return _placed(_months_later(wall.replace(month=1), _named(month, MONTHS, "month") - 1), where)
 
 
 def set_year(value: Any, year: Any) -> datetime:

@@ -86,6 +86,11 @@ def _adder(unit: str) -> Callable[[Any, Any], datetime]:
     return add
 
 
+def add_days(date: Any, days: Any) -> datetime:
+    """``date`` moved by ``days`` (negative to go back), keeping the scenario zone's wall time."""
+    return dates.add_days(date, float(num.to_number(days) or 0))
+
+
 def add_years(date: Any, years: Any) -> datetime:
     """``date`` moved by whole years; 29 February clamps to the 28th."""
     return dates.add_months(date, int(num.to_number(years) or 0) * 12)
@@ -115,7 +120,7 @@ def _date_functions() -> Library:
         "addSeconds": _adder("seconds"),
         "addMinutes": _adder("minutes"),
         "addHours": _adder("hours"),
-        "addDays": _adder("days"),
+        "addDays": add_days,
         "addMonths": add_months,
         "addYears": add_years,
         "setSecond": dates.set_second,
