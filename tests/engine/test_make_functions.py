@@ -411,3 +411,21 @@ def test_add_hours_counts_real_hours_across_dst() -> None:
 def test_add_months_keeps_the_wall_time_of_the_scenario_zone() -> None:
     with run_scope("Europe/Prague"):
         assert ev("addMonths('2024-03-15T09:00:00Z', 4)") == "2024-07-15T08:00:00.000Z"
+
+
+@pytest.mark.parametrize(("value", "call"), [
+    ("'Hello'", "substring(1, 3)"), ("'Hello'", "indexOf('l')"), ("'héllo wörld'", "ascii(true)"),
+    ("'hello world'", "startcase"), ("'a*b'", "escapeMarkdown"), ("'a😀'", "replaceEmojiCharacters('-')"),
+    ("'abc'", "sha256('base64', 'k')"), ("'00ff'", "toBinary('hex') | length"), ("[3, 1, 2]", "median"),
+    ("[1, 2]", "stdevP"), ("[1, 2]", "stdevS"), ("-2.7", "trunc"), ("'-2'", "abs"), ("[1]", "add(2)"),
+    ("[1, 2]", "remove(1)"), ("[1, 2]", "reverse"), ("[1, 2]", "arrayDifference([2], 'symmetric')"),
+    ("[1, 2]", "arrayIntersect([2])"), ("'2024-03-05T10:00:00Z'", "setHour(3)"),
+    ("'2024-03-05T10:00:00Z'", "setDay('friday')"), ("'2024-03-05T10:00:00Z'", "dateDifference(now, 'days')"),
+    ("'b'", "switch('a', 1, 'b', 2)"), ("1", "equal('1')"),
+])  # fmt: skip
+def test_a_function_and_its_filter_agree(value: str, call: str) -> None:
+    name, _, rest = call.partition("(")
+    arguments = rest.split(")")[0] if rest else ""
+    tail = call.split(")", 1)[1] if rest else ""
+    as_function = f"{name}({value}{', ' + arguments if arguments else ''}){tail}"
+    assert ev(f"{value} | {call}") == ev(as_function)
