@@ -230,3 +230,13 @@ def test_token_soup_is_json_or_expression_error(tokens: list[str]) -> None:
     except ExpressionError:
         return
     assert _is_json(value)
+
+
+def test_binary_data_repeated_past_the_limit_is_refused(engine: ExpressionEngine) -> None:
+    with pytest.raises(ExpressionError, match="larger than"):
+        engine.evaluate("{{ toBinary('ab') * 1000000000 }}", {})
+
+
+def test_percent_formatting_of_binary_data_is_refused(engine: ExpressionEngine) -> None:
+    with pytest.raises(ExpressionError, match="binary data"):
+        engine.evaluate("{{ toBinary('%999999999s') % 'x' }}", {})

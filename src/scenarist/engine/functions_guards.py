@@ -72,6 +72,8 @@ _WIDTH = re.compile(r"\d+")
 _BIG = 1 << (MAX_PRODUCT_BITS // 2)
 """Integers below this (in size) multiply within :data:`MAX_PRODUCT_BITS`."""
 _TEXT_JOINABLE = (str, int, float, type(None))
+_SIZED = (str, bytes, list, tuple)
+"""Values whose ``+`` and ``*`` can grow past the limit."""
 _GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join"})
 
 
@@ -312,7 +314,7 @@ class Guards:
             type(right) is str and isinstance(left, _TEXT_JOINABLE)
         ):
             left, right = to_text(left), to_text(right)
-        if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+        if isinstance(left, _SIZED) and isinstance(right, _SIZED):
             self._check(len(left) + len(right))
         return left + right
 
@@ -323,9 +325,9 @@ class Guards:
         numbers = numbers_of(left, right)
         if numbers is not None:
             left, right = numbers
-        if isinstance(left, int) and isinstance(right, str | list | tuple):
+        if isinstance(left, int) and isinstance(right, _SIZED):
             left, right = right, left
-        if isinstance(left, str | list | tuple) and isinstance(right, int):
+        if isinstance(left, _SIZED) and isinstance(right, int):
             self._check(len(left) * max(right, 0))
         elif isinstance(left, int) and isinstance(right, int) and _bits(left, right) > MAX_PRODUCT_BITS:
             raise SecurityError("the product is too large")
@@ -340,6 +342,8 @@ class Guards:
             return numbers[0] % numbers[1]
         if isinstance(left, str):
             return percent_format(self.limit, left, right)
+        if isinstance(left, bytes):
+            raise DataError("% formatting of binary data is not supported")
         return left % right
 
     def pow(self, deadline: float, base: Any, exponent: Any) -> Any:
