@@ -19,7 +19,7 @@ are values: the expression engine calls them where they are named.
     dates       formatDate parseDate addSeconds addMinutes addHours addDays addMonths
                 addYears setSecond setMinute setHour setDay setDate setMonth setYear
                 dateDifference
-    arrays      add arrayDifference arrayIntersect contains deduplicate distinct first
+    arrays      add arrayDifference (arrayDiff) arrayIntersect contains deduplicate distinct first
                 flatten join keys last length map merge remove reverse shuffle slice sort
                 toArray toCollection
     keywords    now timestamp pi random uuid executionId emptystring emptyarray space
@@ -200,7 +200,8 @@ def _collection_functions() -> Library:
         "contains": coll.contains, "toCollection": coll.to_collection,
         "toArray": coll.to_array, "length": coll.length, "count": coll.length,
         "add": coll.add, "remove": coll.remove, "reverse": coll.reverse, "shuffle": coll.shuffle,
-        "arrayDifference": coll.array_difference, "arrayIntersect": coll.array_intersect,
+        "arrayDifference": coll.array_difference, "arrayDiff": coll.array_difference,
+        "arrayIntersect": coll.array_intersect,
         "switch": switch, "equal": equal,
     }  # fmt: skip
 
