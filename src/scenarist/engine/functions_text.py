@@ -195,7 +195,10 @@ def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
 
 def _digest(name: str, text: Any, encoding: Any, key: Any, key_encoding: Any) -> str:
     """Make's hash functions: ``(text; [encoding]; [key]; [key encoding])``; HMAC with a key."""
-    output = _choice(encoding, _DIGEST_ENCODINGS, "the encoding")
+    try:
+        output = _choice(encoding, _DIGEST_ENCODINGS, "the encoding")
+    except DataError as exc:
+        raise DataError(f"{exc.message} (a key is the third argument: {name}(text, 'hex', key))") from None
     keyed = _choice(key_encoding, _KEY_ENCODINGS, "the key encoding")
     data = _data(text)
     if key is None or key == "" or key == b"":
