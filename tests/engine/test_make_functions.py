@@ -429,3 +429,11 @@ def test_a_function_and_its_filter_agree(value: str, call: str) -> None:
     tail = call.split(")", 1)[1] if rest else ""
     as_function = f"{name}({value}{', ' + arguments if arguments else ''}){tail}"
     assert ev(f"{value} | {call}") == ev(as_function)
+
+
+def test_parse_date_without_a_format_reads_digits_as_epoch_milliseconds_in_any_zone() -> None:
+    assert ev("parseDate('86400000', '', 'Asia/Tokyo')") == "1970-01-02T00:00:00.000Z"
+
+
+def test_parse_date_without_a_format_reads_iso_text_in_the_given_zone() -> None:
+    assert ev("parseDate('2024-03-05T09:00:00', '', 'Asia/Tokyo')") == "2024-03-05T00:00:00.000Z"

@@ -207,7 +207,7 @@ def parse_date(text: Any, fmt: Any = None, tz: Any = None) -> datetime:
     if isinstance(text, datetime | int | float) and not isinstance(text, bool):
         return to_datetime(text)
     if fmt is None or fmt == "":
-        naive = _naive_iso(str(text))
+        naive = None if tz is None or tz == "" else _naive_iso(str(text))
         return to_datetime(str(text)) if naive is None else _placed(naive, zone(tz))
     match = _pattern(str(fmt)).fullmatch(str(text).strip())
     if match is None:
@@ -298,7 +298,9 @@ def add_delta(value: Any, **delta: float) -> datetime:
 
 
 def _naive_iso(text: str) -> datetime | None:
-    """``text`` as an ISO-8601 date without an offset, else None."""
+    """``text`` as an ISO-8601 date without an offset, else None (also for epoch digits)."""
+    if re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", text):
+        return None
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
