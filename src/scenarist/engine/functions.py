@@ -182,7 +182,7 @@ def _text_functions(limit: int) -> Library:
         "escapeHTML": text.escape_html, "stripHTML": text.strip_html,
         "escapeMarkdown": text.escape_markdown, "ascii": text.ascii_, "indexOf": text.index_of,
         "startcase": text.startcase, "substring": text.substring,
-        "replaceEmojiCharacters": text.replace_emoji_characters,
+        "replaceEmojiCharacters": partial(text.replace_emoji_characters, limit),
     }  # fmt: skip
 
 

@@ -203,7 +203,7 @@ class Guards:
     def namespace(self) -> dict[str, Any]:
         """The names compiled expressions use."""
         return {
-            "__builtins__": {"slice": slice}, "_chk": _checked,
+            "__builtins__": {"slice": slice}, "_chk": self.checked,
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
@@ -211,6 +211,17 @@ class Guards:
             "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
             "_eq": loosely_equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
+
+    def checked(self, deadline: float, value: Any) -> Any:
+        """A function's ``value``, unless the deadline has passed or it is text (or binary data)
+        longer than the limit: a function nested in itself (``escapeHTML(escapeHTML(...))``)
+        cannot grow text without bound."""
+        if time.monotonic() > deadline:
+            _late()
+        kind = type(value)
+        if (kind is str or kind is bytes) and len(value) > self.limit:
+            self._check(len(value))
+        return value
 
     def getattr(self, obj: Any, name: str) -> Any:
         """``obj.name``: a key of a JSON object, else a safe attribute; null when absent.

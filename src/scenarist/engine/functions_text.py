@@ -308,10 +308,13 @@ _EMOJI_SEQUENCE = re.compile(
 )
 
 
-def replace_emoji_characters(text: Any, replacement: Any = "") -> str:
+def replace_emoji_characters(limit: int, text: Any, replacement: Any = "") -> str:
     """``text`` with each emoji (a whole sequence: skin tone, joined family, flag) replaced by
-    ``replacement``."""
-    return _EMOJI_SEQUENCE.sub(text_arg(replacement).replace("\\", "\\\\"), text_arg(text))
+    ``replacement``; refused when the result would pass ``limit`` characters."""
+    value, new = text_arg(text), text_arg(replacement)
+    if new:
+        _check_size(limit, len(value) + len(_EMOJI_SEQUENCE.findall(value)) * len(new))
+    return _EMOJI_SEQUENCE.sub(lambda _: new, value)
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
