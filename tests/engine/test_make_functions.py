@@ -437,3 +437,7 @@ def test_parse_date_without_a_format_reads_digits_as_epoch_milliseconds_in_any_z
 
 def test_parse_date_without_a_format_reads_iso_text_in_the_given_zone() -> None:
     assert ev("parseDate('2024-03-05T09:00:00', '', 'Asia/Tokyo')") == "2024-03-05T00:00:00.000Z"
+
+
+def test_date_difference_of_an_empty_date_is_null() -> None:
+    assert ev("dateDifference('', now)") is None

@@ -20,6 +20,11 @@ every call and operator. Missing variables and keys are null, and null chains
 (``now``, ``uuid``, ``space``...) always mean the function or the keyword's value,
 even when the context holds such a key.
 
+Operators take text holding a number as that number (``"150" > 100``), as
+:mod:`scenarist.engine.operators` describes; two numbers are computed inline,
+without a call. The functions and keywords are Make's (``docs/functions.md``);
+date functions given no zone use the run's (:mod:`scenarist.engine.scope`).
+
 Every failure, of syntax or at run time, raises :class:`ExpressionError`, a
 ``DataError`` that names the expression and its path inside the value.
 """

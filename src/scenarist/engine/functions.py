@@ -130,9 +130,9 @@ def _date_functions() -> Library:
         "setDate": dates.set_date,
         "setMonth": dates.set_month,
         "setYear": dates.set_year,
+        "dateDifference": dates.date_difference,
     }
-    wrapped = {name: _empty_stays_empty(f) for name, f in functions.items()}
-    return wrapped | {"dateDifference": dates.date_difference}
+    return {name: _empty_stays_empty(f) for name, f in functions.items()}
 
 
 KEYWORDS = frozenset({
