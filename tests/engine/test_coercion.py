@@ -157,3 +157,15 @@ def test_huge_numeric_text_is_not_read_as_a_number() -> None:
 
 def test_a_date_compares_with_iso_text() -> None:
     assert ev('parseDate("2024-03-05T10:00:00Z") < "2024-03-05T11:00:00+00:00"') is True
+
+
+def test_a_number_in_the_context_equals_a_text_literal_of_it() -> None:
+    assert ev('n == "5"', n=5) is True
+
+
+def test_numeric_text_in_the_context_equals_a_number_literal() -> None:
+    assert ev("n != 5", n="5.0") is False
+
+
+def test_null_is_not_equal_to_a_text_literal() -> None:
+    assert ev('missing == "paid"') is False

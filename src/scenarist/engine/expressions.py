@@ -507,17 +507,31 @@ class _Translator:
             test = f"_in({self._code(left)}, ({held} := {self.expression(right)}))"
             return (test if op == "in" else f"(not {test})"), held
         if op in ("eq", "ne"):
-            a, b = self._temporary(), self._temporary()
-            same = f"_ty({a} := {self._code(left)}) is _ty({b} := {self.expression(right)})"
-            if op == "eq":
-                return f"({a} == {b} if {same} else _eq({a}, {b}))", b
-            return f"({a} != {b} if {same} else not _eq({a}, {b}))", b
+            return self._equality(op, left, right, chained)
         symbol, guard = _ORDER[op]
         a, b, numbers = self._both_numbers(left, right)
         if chained and b[:2] != "_t":  # a literal in the middle of a chain: held for the next one
             held = self._temporary()
             return f"({a} {symbol} ({held} := {b}) if {numbers} else {guard}({a}, {held} := {b}))", held
         return f"({a} {symbol} {b} if {numbers} else {guard}({a}, {b}))", b
+
+    def _equality(self, op: str, left: nodes.Node | str, right: nodes.Node, chained: bool) -> tuple[str, str]:
+        """``==`` or ``!=``: inline for two values of one type, else :func:`loosely_equal`.
+
+        Against a number or text literal (``== 37``, ``== "paid"``) only the left side's type
+        is tested."""
+        a = self._temporary()
+        value = right.value if isinstance(right, nodes.Const) and not chained else None
+        if type(value) in (int, float, str):
+            b = self.constant(value)
+            kind = "in _N" if type(value) in (int, float) else "is _S"
+            same = f"_ty({a} := {self._code(left)}) {kind}"
+        else:
+            b = self._temporary()
+            same = f"_ty({a} := {self._code(left)}) is _ty({b} := {self.expression(right)})"
+        if op == "eq":
+            return f"({a} == {b} if {same} else _eq({a}, {b}))", b
+        return f"({a} != {b} if {same} else not _eq({a}, {b}))", b
 
     def _arguments(self, node: nodes.Call | nodes.Filter | nodes.Test, first: str = "") -> str:
         parts = [first] if first else []

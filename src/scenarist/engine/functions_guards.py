@@ -207,7 +207,7 @@ class Guards:
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
-            "_ty": type, "_D": dict, "_N": NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
+            "_ty": type, "_D": dict, "_S": str, "_N": NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
             "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
             "_eq": loosely_equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
