@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 
+from scenarist.engine import deadlines
 from scenarist.engine.functions import KEYWORDS, Library, build_library
 from scenarist.engine.functions_guards import Guards, Sandbox, jinja_filters, jinja_tests
 from scenarist.engine.functions_text import to_json_value
@@ -169,6 +170,7 @@ class ExpressionEngine:
         self.tests = jinja_tests(self.sandbox)
         self.sandbox.install(self.filters, self.tests)
         self.guards = Guards(self.sandbox, max_output_bytes)
+        deadlines.watch_collector()
         self._strings: dict[str, Compiled] = {}
         self._objects: dict[int, tuple[Any, Compiled]] = {}
 

@@ -30,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.tests import TESTS
 from jinja2.utils import _PassArg
 
+from scenarist.engine import deadlines
 from scenarist.engine.functions import KEYWORDS, Library
 from scenarist.engine.functions import TESTS as MAKE_TESTS
 from scenarist.engine.functions_numbers import loosely_equal
@@ -160,14 +161,15 @@ def jinja_tests(sandbox: Sandbox) -> Library:
     return {**tests, **MAKE_TESTS}
 
 
-def _late() -> NoReturn:
-    raise DataError("the expression took too long")
+def _late(deadline: float) -> None:
+    """Fail the expression if its deadline is really past (not just by a collector pause)."""
+    deadlines.check(deadline)
 
 
 def _checked(deadline: float, value: Any) -> Any:
     """``value``, unless the deadline has passed (called after each function)."""
     if time.monotonic() > deadline:
-        _late()
+        _late(deadline)
     return value
 
 
@@ -217,7 +219,7 @@ class Guards:
         longer than the limit: a function nested in itself (``escapeHTML(escapeHTML(...))``)
         cannot grow text without bound."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         kind = type(value)
         if (kind is str or kind is bytes) and len(value) > self.limit:
             self._check(len(value))
@@ -317,7 +319,7 @@ class Guards:
     def add(self, deadline: float, left: Any, right: Any) -> Any:
         """``left + right``: numbers (numeric text too) add up, other text joins, arrays join."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         numbers = numbers_of(left, right)
         if numbers is not None:
             return numbers[0] + numbers[1]
@@ -332,7 +334,7 @@ class Guards:
     def mul(self, deadline: float, left: Any, right: Any) -> Any:
         """``left * right``, refusing repeated text or arrays over the limit, or huge integers."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         numbers = numbers_of(left, right)
         if numbers is not None:
             left, right = numbers
@@ -347,7 +349,7 @@ class Guards:
     def mod(self, deadline: float, left: Any, right: Any) -> Any:
         """``left % right``; for text that is not a number, ``%`` formatting with widths and size bounded."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         numbers = numbers_of(left, right)
         if numbers is not None:
             return numbers[0] % numbers[1]
@@ -360,7 +362,7 @@ class Guards:
     def pow(self, deadline: float, base: Any, exponent: Any) -> Any:
         """``base ** exponent``, refusing integers over :data:`MAX_POWER_BITS` before computing."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         numbers = numbers_of(base, exponent)
         if numbers is not None:
             base, exponent = numbers
@@ -371,7 +373,7 @@ class Guards:
     def concat(self, deadline: float, parts: Iterable[Any]) -> str:
         """``a ~ b ~ c``: the parts as text, joined."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         return self.join(tuple(to_text(part) for part in parts))
 
     def join(self, parts: tuple[str, ...]) -> str:

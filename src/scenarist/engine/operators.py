@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from typing import Any
 
+from scenarist.engine import deadlines
 from scenarist.engine.dates import to_datetime
 from scenarist.engine.functions_numbers import NOT_A_NUMBER, coerced
-from scenarist.sdk import DataError
 
 NUMBER_TYPES = frozenset({int, float})
 """The types computed inline (booleans are not among them)."""
@@ -26,7 +26,7 @@ NUMBER_TYPES = frozenset({int, float})
 
 def _late_check(deadline: float) -> None:
     if time.monotonic() > deadline:
-        raise DataError("the expression took too long")
+        deadlines.check(deadline)
 
 
 def numbers_of(left: Any, right: Any) -> tuple[Any, Any] | None:
