@@ -230,3 +230,27 @@ def test_token_soup_is_json_or_expression_error(tokens: list[str]) -> None:
     except ExpressionError:
         return
     assert _is_json(value)
+
+
+def test_binary_data_repeated_past_the_limit_is_refused(engine: ExpressionEngine) -> None:
+    with pytest.raises(ExpressionError, match="larger than"):
+        engine.evaluate("{{ toBinary('ab') * 1000000000 }}", {})
+
+
+def test_percent_formatting_of_binary_data_is_refused(engine: ExpressionEngine) -> None:
+    with pytest.raises(ExpressionError, match="binary data"):
+        engine.evaluate("{{ toBinary('%999999999s') % 'x' }}", {})
+
+
+def test_a_function_nested_in_itself_cannot_grow_text_without_bound() -> None:
+    engine = ExpressionEngine(timeout_ms=60_000)  # the size limit, not the deadline, is what must stop it
+    nested = "t"
+    for _ in range(30):  # each escapeMarkdown doubles the backslashes: 2**30 of them at the end
+        nested = f"escapeMarkdown({nested})"
+    with pytest.raises(ExpressionError, match="larger than"):
+        engine.evaluate("{{ " + nested + " }}", {"t": "\\"})
+
+
+def test_emoji_replaced_past_the_limit_is_refused(engine: ExpressionEngine) -> None:
+    with pytest.raises(ExpressionError, match="longer than"):
+        engine.evaluate("{{ replaceEmojiCharacters(t, r) }}", {"t": "😀" * 1000, "r": "x" * 10_000})

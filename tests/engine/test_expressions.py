@@ -299,7 +299,7 @@ def test_evaluation_error_is_a_data_error_with_path(engine: ExpressionEngine) ->
 
 def test_type_errors_are_data_errors(engine: ExpressionEngine) -> None:
     with pytest.raises(ExpressionError):
-        ev(engine, "{{ hook.body.name + 1 }}")
+        ev(engine, "{{ hook.body.name - 1 }}")
 
 
 def test_a_function_is_not_a_json_value(engine: ExpressionEngine) -> None:

@@ -6,6 +6,11 @@ milliseconds (:func:`to_datetime`) and leave as ISO-8601 text in UTC
 tokens ``YYYY YY Q MMMM MMM MM M Do DD D dddd ddd d HH H hh h mm m ss s SSS SS S
 A a ZZ Z X x``; text inside ``[brackets]`` is literal. Time zones are IANA
 names (``Europe/Prague``) resolved with :mod:`zoneinfo`.
+
+A function given no time zone uses the scenario's (``settings.timezone``, read
+from :func:`~scenarist.engine.scope.current_zone`; UTC outside a run): to write
+a date, to read text without an offset, and for the ``set*`` functions, which
+change one field of the date as a clock in that zone shows it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scenarist.engine.scope import current_zone
 from scenarist.sdk import DataError
 
 MONTHS = [
@@ -33,8 +39,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def zone(name: Any) -> tzinfo:
-    """The time zone called ``name`` (an IANA name, or ``None`` for UTC)."""
-    if name is None or name == "" or name in ("UTC", "Z"):
+    """The time zone called ``name`` (an IANA name), or the scenario's for ``None`` or ``""``."""
+    if name is None or name == "":
+        return current_zone()
+    if name in ("UTC", "Z"):
         return UTC
     if isinstance(name, tzinfo):
         return name
@@ -64,7 +72,7 @@ def _from_text(text: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise DataError(f"{text!r} is not a date") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=current_zone()).astimezone(UTC)
 
 
 def iso_utc(value: datetime) -> str:
@@ -125,7 +133,7 @@ _FORMATTERS: dict[str, Callable[[datetime], str]] = {
 
 
 def format_date(value: Any, fmt: str, tz: Any = None) -> str:
-    """``value`` written with Moment tokens, in time zone ``tz`` (UTC by default)."""
+    """``value`` written with Moment tokens, in time zone ``tz`` (the scenario's by default)."""
     moment = to_datetime(value).astimezone(zone(tz))
 
     def render(match: re.Match[str]) -> str:
@@ -190,7 +198,8 @@ def _pattern(fmt: str) -> re.Pattern[str]:
 
 
 def parse_date(text: Any, fmt: Any = None, tz: Any = None) -> datetime:
-    """The moment that ``text`` written in format ``fmt`` means, read in time zone ``tz``.
+    """The moment that ``text`` written in format ``fmt`` means, read in time zone ``tz``
+    (the scenario's by default).
 
     Without a format the text is read as ISO-8601 (or epoch milliseconds).
     An offset in the text (``Z`` token) wins over ``tz``.
@@ -198,8 +207,8 @@ def parse_date(text: Any, fmt: Any = None, tz: Any = None) -> datetime:
     if isinstance(text, datetime | int | float) and not isinstance(text, bool):
         return to_datetime(text)
     if fmt is None or fmt == "":
-        moment = to_datetime(str(text))
-        return moment
+        naive = None if tz is None or tz == "" else _naive_iso(str(text))
+        return to_datetime(str(text)) if naive is None else _placed(naive, zone(tz))
     match = _pattern(str(fmt)).fullmatch(str(text).strip())
     if match is None:
         raise DataError(f"{text!r} does not match the date format {fmt!r}")
@@ -259,15 +268,142 @@ def _offset_delta(offset: str) -> timedelta:
     return -delta if offset[0] == "-" else delta
 
 
-def add_months(value: Any, months: Any) -> datetime:
-    """``value`` moved by whole months; the day is clamped to the month's end (Moment)."""
-    moment = to_datetime(value)
-    index = moment.year * 12 + moment.month - 1 + int(months)
+def _months_later(moment: datetime, months: int) -> datetime:
+    """``moment`` moved by whole calendar months; the day is clamped to the month's end."""
+    index = moment.year * 12 + moment.month - 1 + months
     year, month = divmod(index, 12)
+    if not 0 <= year <= 9999:
+        raise DataError("the date would be out of range")
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
+
+
+def add_months(value: Any, months: Any) -> datetime:
+    """``value`` moved by whole months as the scenario zone's calendar counts them (Moment):
+    the day is clamped to the month's end and the wall clock time is kept."""
+    wall, where = _local(value)
+    return _placed(_months_later(wall, int(months)), where)
+
+
+def add_days(value: Any, days: float) -> datetime:
+    """``value`` moved by ``days`` on the scenario zone's calendar: the wall clock time is
+    kept across a daylight saving change (Moment)."""
+    wall, where = _local(value)
+    return _placed(wall + timedelta(days=days), where)
 
 
 def add_delta(value: Any, **delta: float) -> datetime:
     """``value`` moved by a :class:`~datetime.timedelta` given as keywords."""
     return to_datetime(value) + timedelta(**delta)
+
+
+def _naive_iso(text: str) -> datetime | None:
+    """``text`` as an ISO-8601 date without an offset, else None (also for epoch digits)."""
+    if re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return None if parsed.tzinfo else parsed
+
+
+def _local(value: Any) -> tuple[datetime, tzinfo]:
+    """``value`` as a wall clock in the scenario's zone (naive), and that zone."""
+    where = current_zone()
+    return to_datetime(value).astimezone(where).replace(tzinfo=None), where
+
+
+def _placed(wall: datetime, where: tzinfo) -> datetime:
+    """A wall clock time in zone ``where`` as a moment (a skipped time moves forward)."""
+    return wall.replace(tzinfo=where).astimezone(UTC)
+
+
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise DataError(f"{what} must be a number, not {value!r}")
+    try:
+        return int(float(str(value).strip())) if not isinstance(value, int | float) else int(value)
+    except ValueError as exc:
+        raise DataError(f"{what} must be a number, not {value!r}") from exc
+
+
+def set_second(value: Any, second: Any) -> datetime:
+    """``value`` with its seconds set (0-59; other numbers carry into the minutes)."""
+    wall, where = _local(value)
+    return _placed(wall.replace(second=0) + timedelta(seconds=_whole(second, "second")), where)
+
+
+def set_minute(value: Any, minute: Any) -> datetime:
+    """``value`` with its minutes set (0-59; other numbers carry into the hours)."""
+    wall, where = _local(value)
+    return _placed(wall.replace(minute=0) + timedelta(minutes=_whole(minute, "minute")), where)
+
+
+def set_hour(value: Any, hour: Any) -> datetime:
+    """``value`` with its hour set (0-23; other numbers carry into the days)."""
+    wall, where = _local(value)
+    return _placed(wall.replace(hour=0) + timedelta(hours=_whole(hour, "hour")), where)
+
+
+def set_date(value: Any, day: Any) -> datetime:
+    """``value`` with its day of the month set (1-31; other numbers carry into the months)."""
+    wall, where = _local(value)
+    return _placed(wall.replace(day=1) + timedelta(days=_whole(day, "day") - 1), where)
+
+
+def _named(value: Any, names: list[str], what: str) -> int:
+    """A number, or an English name (whole or its first three letters) as its 1-based place."""
+    if isinstance(value, str) and value.strip()[:1].isalpha():
+        text = value.strip().lower()
+        for index, name in enumerate(names):
+            if text in (name.lower(), name[:3].lower()):
+                return index + 1
+        raise DataError(f"{value!r} is not a {what}")
+    return _whole(value, what)
+
+
+_SUNDAY_FIRST = [WEEKDAYS[6], *WEEKDAYS[:6]]
+
+
+def set_day(value: Any, day: Any) -> datetime:
+    """``value`` moved to a day of its week (Sunday to Saturday): 1 is Sunday, 7 Saturday,
+    or an English day name; other numbers carry into the weeks around."""
+    wall, where = _local(value)
+    current = wall.isoweekday() % 7  # Sunday 0
+    return _placed(wall + timedelta(days=_named(day, _SUNDAY_FIRST, "day of the week") - 1 - current), where)
+
+
+def set_month(value: Any, month: Any) -> datetime:
+    """``value`` with its month set (1-12 or an English name; other numbers carry into the
+    years). The day is clamped to the month's end."""
+    wall, where = _local(value)
+    return _placed(_months_later(wall.replace(month=1), _named(month, MONTHS, "month") - 1), where)
+
+
+def set_year(value: Any, year: Any) -> datetime:
+    """``value`` with its year set; 29 February becomes the 28th in a common year."""
+    wall, where = _local(value)
+    target = _whole(year, "year")
+    if not 1 <= target <= 9999:
+        raise DataError(f"year {target} is out of range")
+    day = min(wall.day, calendar.monthrange(target, wall.month)[1])
+    return _placed(wall.replace(year=target, day=day), where)
+
+
+_UNITS = {
+    "milliseconds": timedelta(milliseconds=1), "seconds": timedelta(seconds=1),
+    "minutes": timedelta(minutes=1), "hours": timedelta(hours=1), "days": timedelta(days=1),
+    "weeks": timedelta(weeks=1),
+}  # fmt: skip
+
+
+def date_difference(first: Any, second: Any, unit: Any = None) -> int:
+    """``first`` minus ``second`` in whole ``unit`` (milliseconds by default), cut toward zero."""
+    name = "milliseconds" if unit is None or unit == "" else str(unit).strip().lower()
+    size = _UNITS.get(name) or _UNITS.get(name + "s")
+    if size is None:
+        raise DataError(f"unit must be one of {', '.join(_UNITS)}, not {unit!r}")
+    delta = to_datetime(first) - to_datetime(second)
+    whole = abs(delta) // size
+    return whole if delta >= timedelta(0) else -whole

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from scenarist.engine.credentials import Credentials
 from scenarist.engine.plan import Block, Chain, IfElseNode, Node, Plan, RouterNode, StepNode
 from scenarist.engine.recorder import Recorder
+from scenarist.engine.scope import run_scope
 from scenarist.sdk import (
     AuthenticationError,
     DataError,
@@ -203,7 +204,8 @@ class Run:
         self._collectors: dict[str, _Collector] = {}
 
     async def execute(self) -> RunResult:
-        status, error = await self._walk()
+        with run_scope(self.plan.settings.timezone, self.execution.id):  # for date functions, executionId
+            status, error = await self._walk()
         finished = replace(
             self.execution,
             status=status,

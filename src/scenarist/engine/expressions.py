@@ -16,8 +16,14 @@ through :class:`~scenarist.engine.functions_guards.Guards` and the sandbox of
 with ``_`` (nor ``mro``, ``gi_frame``...) on anything but JSON objects, no
 strings, arrays or integers grown past the limits, a deadline checked on
 every call and operator. Missing variables and keys are null, and null chains
-(``hook.body.missing.deeper`` is null). Names of Make's functions (and ``now``,
-``uuid``) always mean the function, even when the context holds such a key.
+(``hook.body.missing.deeper`` is null). Names of Make's functions and keywords
+(``now``, ``uuid``, ``space``...) always mean the function or the keyword's value,
+even when the context holds such a key.
+
+Operators take text holding a number as that number (``"150" > 100``), as
+:mod:`scenarist.engine.operators` describes; two numbers are computed inline,
+without a call. The functions and keywords are Make's (``docs/functions.md``);
+date functions given no zone use the run's (:mod:`scenarist.engine.scope`).
 
 Every failure, of syntax or at run time, raises :class:`ExpressionError`, a
 ``DataError`` that names the expression and its path inside the value.
@@ -32,7 +38,8 @@ from typing import Any, Protocol
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 
-from scenarist.engine.functions import Library, build_library
+from scenarist.engine import deadlines
+from scenarist.engine.functions import KEYWORDS, Library, build_library
 from scenarist.engine.functions_guards import Guards, Sandbox, jinja_filters, jinja_tests
 from scenarist.engine.functions_text import to_json_value
 from scenarist.sdk import DataError
@@ -40,16 +47,23 @@ from scenarist.types import Clock, SystemClock
 
 __all__ = ["Compiled", "ExpressionEngine", "ExpressionError"]
 
-_VALUE_NAMES = frozenset({"now", "uuid"})
+_VALUE_NAMES = KEYWORDS
 _SCALARS = frozenset({str, int, bool, type(None)})
 _CACHE_SIZE = 10_000
 _MAX_ATTEMPTS = 64
 _HOIST_EVERY = 8
 _QUOTED = 200
-_BINOPS = {"Sub": "-", "Div": "/", "FloorDiv": "//"}
-_GUARDED_BINOPS = {"Add": "_add", "Mul": "_mul", "Mod": "_mod", "Pow": "_pow"}
-_UNARY = {"Not": "not ", "Neg": "-", "Pos": "+"}
-_COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<="}
+_NUMERIC_BINOPS = {
+    "Add": ("+", "_add"), "Sub": ("-", "_sub"), "Div": ("/", "_div"), "FloorDiv": ("//", "_fdiv"),
+    "Mod": ("%", "_mod"), "Mul": ("*", "_mul"),
+}  # fmt: skip
+"""Operators computed inline when both operands are numbers, else by a guard that
+coerces numeric text (``"12" * 2`` is 24) and bounds what can grow."""
+_GUARDED_BINOPS = {"Pow": "_pow"}
+_BIG = 1 << 32768
+"""Integers smaller than this (in size) multiply inline: the product stays within the guard's bits."""
+_UNARY = {"Not": "not ", "Pos": "+"}
+_ORDER = {"gt": (">", "_gt"), "gteq": (">=", "_ge"), "lt": ("<", "_lt"), "lteq": ("<=", "_le")}
 _Evaluator = Callable[[Mapping[str, Any]], Any]
 
 
@@ -156,6 +170,7 @@ class ExpressionEngine:
         self.tests = jinja_tests(self.sandbox)
         self.sandbox.install(self.filters, self.tests)
         self.guards = Guards(self.sandbox, max_output_bytes)
+        deadlines.watch_collector()
         self._strings: dict[str, Compiled] = {}
         self._objects: dict[int, tuple[Any, Compiled]] = {}
 
@@ -361,17 +376,58 @@ class _Translator:
     def _node(self, node: nodes.Node) -> str:
         kind = type(node).__name__
         visitor = getattr(self, f"visit_{kind}", None)
+        if kind in _NUMERIC_BINOPS:
+            return self._numeric(kind, node)
         if kind in _GUARDED_BINOPS:
             return f"{_GUARDED_BINOPS[kind]}(s, {self._pair(node)})"
-        if kind in _BINOPS:
-            left, right = self.expression(node.left), self.expression(node.right)  # type: ignore[attr-defined]
-            return f"({left} {_BINOPS[kind]} {right})"
+        if kind == "Neg":
+            value = self._temporary()
+            return f"(-{value} if _ty({value} := {self.expression(node.node)}) in _N else _neg({value}))"  # type: ignore[attr-defined]
         if kind in _UNARY:
             return f"({_UNARY[kind]}{self.expression(node.node)})"  # type: ignore[attr-defined]
         if visitor is None:
             raise ExpressionError(f"{kind} is not supported in expressions")
         result: str = visitor(node)
         return result
+
+    def _temporary(self) -> str:
+        self.temporaries += 1
+        return f"_t{self.temporaries}"
+
+    def _operand(self, node: nodes.Node | str) -> tuple[str, str | None]:
+        """A numeric operator's operand: its code (a temporary), and the test that it is a number.
+
+        A number literal is its own code and needs no test (``> 10``, ``* 100``)."""
+        if isinstance(node, str):
+            return node, f"_ty({node}) in _N"
+        if isinstance(node, nodes.Const) and type(node.value) in (int, float) and abs(node.value) < _BIG:
+            return repr(node.value), None
+        held = self._temporary()
+        return held, f"_ty({held} := {self.expression(node)}) in _N"
+
+    def _both_numbers(self, left: nodes.Node | str, right: nodes.Node, *, small: bool = False) -> tuple[str, str, str]:
+        """Codes for ``left`` and ``right``, and a test that both are numbers (``small``: and
+        under :data:`_BIG` in size).
+
+        The tests are joined by ``&`` (not ``and``), so that both operands are always
+        evaluated, left first.
+        """
+        a, a_test = self._operand(left)
+        b, b_test = self._operand(right)
+        tests = [f"({test})" for test in (a_test, b_test) if test is not None]
+        code = " & ".join(tests) if tests else "True"
+        if small:
+            code += "".join(f" and _NBIG < {held} < _BIG" for held, t in ((a, a_test), (b, b_test)) if t)
+        return a, b, code
+
+    def _numeric(self, kind: str, node: Any) -> str:
+        """An arithmetic operator: inline for two numbers (the hot path), else the guard.
+
+        ``*`` of two integers stays inline only while neither is beyond 2**32768, so the
+        guard still refuses products of over ``MAX_PRODUCT_BITS`` bits."""
+        symbol, guard = _NUMERIC_BINOPS[kind]
+        a, b, numbers = self._both_numbers(node.left, node.right, small=kind == "Mul")
+        return f"({a} {symbol} {b} if {numbers} else {guard}(s, {a}, {b}))"
 
     def _pair(self, node: Any) -> str:
         return f"{self.expression(node.left)}, {self.expression(node.right)}"
@@ -431,24 +487,55 @@ class _Translator:
         return f"_cat(s, ({self._list(node.nodes)}))"
 
     def visit_Compare(self, node: nodes.Compare) -> str:
-        left = self.expression(node.expr)
+        """Comparisons, chained as in Python (``a < b < c`` reads ``b`` once)."""
+        left: nodes.Node | str = node.expr
         checks = []
         for index, operand in enumerate(node.ops):
-            right = self.expression(operand.expr)
-            if index < len(node.ops) - 1:
-                self.temporaries += 1
-                right = f"(_t{self.temporaries} := {right})"
-            checks.append(self._comparison(operand.op, left, right))
-            left = f"_t{self.temporaries}"
+            chained = index < len(node.ops) - 1
+            code, left = self._comparison(operand.op, left, operand.expr, chained)
+            checks.append(code)
         return f"({' and '.join(checks)})"
 
-    @staticmethod
-    def _comparison(op: str, left: str, right: str) -> str:
-        if op == "in":
-            return f"_in({left}, {right})"
-        if op == "notin":
-            return f"(not _in({left}, {right}))"
-        return f"({left} {_COMPARE[op]} {right})"
+    def _code(self, operand: nodes.Node | str) -> str:
+        """An operand's code; a ``str`` is a temporary already holding its value."""
+        return operand if isinstance(operand, str) else self.expression(operand)
+
+    def _comparison(self, op: str, left: nodes.Node | str, right: nodes.Node, chained: bool) -> tuple[str, str]:
+        """The code of one comparison, and what holds its right operand (for a ``chained`` one,
+        which the next comparison reads).
+
+        Two numbers (or, for ``==``, two values of one type) compare inline; anything
+        else goes to a guard that compares numeric text as a number (``"150" > 100``)."""
+        if op in ("in", "notin"):
+            held = self._temporary()
+            test = f"_in({self._code(left)}, ({held} := {self.expression(right)}))"
+            return (test if op == "in" else f"(not {test})"), held
+        if op in ("eq", "ne"):
+            return self._equality(op, left, right, chained)
+        symbol, guard = _ORDER[op]
+        a, b, numbers = self._both_numbers(left, right)
+        if chained and b[:2] != "_t":  # a literal in the middle of a chain: held for the next one
+            held = self._temporary()
+            return f"({a} {symbol} ({held} := {b}) if {numbers} else {guard}({a}, {held} := {b}))", held
+        return f"({a} {symbol} {b} if {numbers} else {guard}({a}, {b}))", b
+
+    def _equality(self, op: str, left: nodes.Node | str, right: nodes.Node, chained: bool) -> tuple[str, str]:
+        """``==`` or ``!=``: inline for two values of one type, else :func:`loosely_equal`.
+
+        Against a number or text literal (``== 37``, ``== "paid"``) only the left side's type
+        is tested."""
+        a = self._temporary()
+        value = right.value if isinstance(right, nodes.Const) and not chained else None
+        if type(value) in (int, float, str):
+            b = self.constant(value)
+            kind = "in _N" if type(value) in (int, float) else "is _S"
+            same = f"_ty({a} := {self._code(left)}) {kind}"
+        else:
+            b = self._temporary()
+            same = f"_ty({a} := {self._code(left)}) is _ty({b} := {self.expression(right)})"
+        if op == "eq":
+            return f"({a} == {b} if {same} else _eq({a}, {b}))", b
+        return f"({a} != {b} if {same} else not _eq({a}, {b}))", b
 
     def _arguments(self, node: nodes.Call | nodes.Filter | nodes.Test, first: str = "") -> str:
         parts = [first] if first else []

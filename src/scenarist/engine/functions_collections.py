@@ -6,6 +6,7 @@ or object; functions never mutate their arguments.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -237,9 +238,59 @@ def to_array(value: Any) -> list[Any]:
 
 
 def length(value: Any) -> int:
-    """The number of characters, items or keys; 0 for null."""
+    """The number of characters, items, keys or bytes (of binary data); 0 for null."""
     if value is None:
         return 0
-    if isinstance(value, str | list | tuple | Mapping):
+    if isinstance(value, str | list | tuple | Mapping | bytes):
         return len(value)
     return len(items_of(value))
+
+
+def _marker(item: Any) -> str:
+    """An item's identity for comparing arrays: its compact JSON."""
+    return to_text([item])
+
+
+def add(array: Any, *values: Any) -> list[Any]:
+    """A copy of the array with ``values`` added at its end."""
+    return [*items_of(array), *values]
+
+
+def remove(array: Any, *values: Any) -> list[Any]:
+    """A copy of the array without any item equal to one of ``values``."""
+    dropped = {_marker(value) for value in values}
+    return [item for item in items_of(array) if _marker(item) not in dropped]
+
+
+def reverse(value: Any) -> Any:
+    """The array's items (or the text's characters) in the opposite order."""
+    if isinstance(value, str):
+        return value[::-1]
+    return items_of(value)[::-1]
+
+
+def shuffle(array: Any) -> list[Any]:
+    """The array's items in a random order."""
+    items = list(items_of(array))
+    random.shuffle(items)
+    return items
+
+
+def array_difference(first: Any, second: Any, mode: Any = "classic") -> list[Any]:
+    """``classic``: the items of ``first`` that are not in ``second``; ``symmetric``: the items
+    of either array that are not in the other (those of ``first`` first)."""
+    spelled = text_arg(mode or "classic").strip().lower()
+    if spelled not in ("classic", "symmetric"):
+        raise DataError(f"the mode must be classic or symmetric, not {mode!r}")
+    left, right = items_of(first), items_of(second)
+    in_left, in_right = {_marker(i) for i in left}, {_marker(i) for i in right}
+    result = [item for item in left if _marker(item) not in in_right]
+    if spelled == "symmetric":
+        result += [item for item in right if _marker(item) not in in_left]
+    return result
+
+
+def array_intersect(first: Any, second: Any) -> list[Any]:
+    """The items of ``first`` that are also in ``second``."""
+    in_second = {_marker(item) for item in items_of(second)}
+    return [item for item in items_of(first) if _marker(item) in in_second]

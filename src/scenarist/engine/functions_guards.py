@@ -7,6 +7,9 @@ attributes failing at once instead of giving an undefined value, and
 holds the helpers compiled expressions call for attribute and item access,
 calls and the operators that can grow values (``+ * % ** ~``): each checks
 the expression's deadline and refuses results larger than the limit.
+
+The arithmetic guards coerce text holding a number as
+:mod:`scenarist.engine.operators` describes.
 """
 
 from __future__ import annotations
@@ -27,9 +30,23 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.tests import TESTS
 from jinja2.utils import _PassArg
 
+from scenarist.engine import deadlines
+from scenarist.engine.functions import KEYWORDS, Library
 from scenarist.engine.functions import TESTS as MAKE_TESTS
-from scenarist.engine.functions import Library
+from scenarist.engine.functions_numbers import loosely_equal
 from scenarist.engine.functions_text import bounded, percent_format, to_text
+from scenarist.engine.operators import (
+    NUMBER_TYPES,
+    divide,
+    floor_divide,
+    greater,
+    greater_or_equal,
+    less,
+    less_or_equal,
+    negate,
+    numbers_of,
+    subtract,
+)
 from scenarist.sdk import DataError
 
 BLOCKED = frozenset({
@@ -53,6 +70,11 @@ MAX_POWER_BITS = 128
 MAX_PRODUCT_BITS = 65_536
 """Largest integer a ``*`` may give, in bits."""
 _WIDTH = re.compile(r"\d+")
+_BIG = 1 << (MAX_PRODUCT_BITS // 2)
+"""Integers below this (in size) multiply within :data:`MAX_PRODUCT_BITS`."""
+_TEXT_JOINABLE = (str, int, float, type(None))
+_SIZED = (str, bytes, list, tuple)
+"""Values whose ``+`` and ``*`` can grow past the limit."""
 _GROWING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join"})
 
 
@@ -126,9 +148,10 @@ def _with_pass_arg(sandbox: Sandbox, function: Callable[..., Any]) -> Callable[.
 
 
 def jinja_filters(sandbox: Sandbox, library: Library) -> Library:
-    """Filters by name: Make's library, then the kept Jinja filters, ready to call."""
+    """Filters by name: Make's library (not its keywords, which take no value), then the kept
+    Jinja filters, ready to call."""
     kept = {name: _with_pass_arg(sandbox, FILTERS[name]) for name in KEPT_JINJA_FILTERS}
-    return {**kept, **library}
+    return {**kept, **{name: f for name, f in library.items() if name not in KEYWORDS}}
 
 
 def jinja_tests(sandbox: Sandbox) -> Library:
@@ -138,14 +161,15 @@ def jinja_tests(sandbox: Sandbox) -> Library:
     return {**tests, **MAKE_TESTS}
 
 
-def _late() -> NoReturn:
-    raise DataError("the expression took too long")
+def _late(deadline: float) -> None:
+    """Fail the expression if its deadline is really past (not just by a collector pause)."""
+    deadlines.check(deadline)
 
 
 def _checked(deadline: float, value: Any) -> Any:
     """``value``, unless the deadline has passed (called after each function)."""
     if time.monotonic() > deadline:
-        _late()
+        _late(deadline)
     return value
 
 
@@ -181,12 +205,25 @@ class Guards:
     def namespace(self) -> dict[str, Any]:
         """The names compiled expressions use."""
         return {
-            "__builtins__": {"slice": slice}, "_chk": _checked,
+            "__builtins__": {"slice": slice}, "_chk": self.checked,
             "_ga": self.getattr, "_gi": self.getitem, "_gm": self.method, "_call": self.call,
             "_add": self.add, "_mul": self.mul, "_mod": self.mod, "_pow": self.pow,
             "_cat": self.concat, "_in": self.contains, "_txt": to_text, "_join": self.join,
-            "_ty": type, "_D": dict,
+            "_ty": type, "_D": dict, "_S": str, "_N": NUMBER_TYPES, "_BIG": _BIG, "_NBIG": -_BIG,
+            "_sub": subtract, "_div": divide, "_fdiv": floor_divide, "_neg": negate,
+            "_eq": loosely_equal, "_gt": greater, "_ge": greater_or_equal, "_lt": less, "_le": less_or_equal,
         }  # fmt: skip
+
+    def checked(self, deadline: float, value: Any) -> Any:
+        """A function's ``value``, unless the deadline has passed or it is text (or binary data)
+        longer than the limit: a function nested in itself (``escapeHTML(escapeHTML(...))``)
+        cannot grow text without bound."""
+        if time.monotonic() > deadline:
+            _late(deadline)
+        kind = type(value)
+        if (kind is str or kind is bytes) and len(value) > self.limit:
+            self._check(len(value))
+        return value
 
     def getattr(self, obj: Any, name: str) -> Any:
         """``obj.name``: a key of a JSON object, else a safe attribute; null when absent.
@@ -280,37 +317,55 @@ class Guards:
             raise SecurityError(f"the result would be larger than {self.limit} (limit)")
 
     def add(self, deadline: float, left: Any, right: Any) -> Any:
-        """``left + right``, refusing text or arrays over the limit."""
+        """``left + right``: numbers (numeric text too) add up, other text joins, arrays join."""
         if time.monotonic() > deadline:
-            _late()
-        if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+            _late(deadline)
+        numbers = numbers_of(left, right)
+        if numbers is not None:
+            return numbers[0] + numbers[1]
+        if (type(left) is str and isinstance(right, _TEXT_JOINABLE)) or (
+            type(right) is str and isinstance(left, _TEXT_JOINABLE)
+        ):
+            left, right = to_text(left), to_text(right)
+        if isinstance(left, _SIZED) and isinstance(right, _SIZED):
             self._check(len(left) + len(right))
         return left + right
 
     def mul(self, deadline: float, left: Any, right: Any) -> Any:
         """``left * right``, refusing repeated text or arrays over the limit, or huge integers."""
         if time.monotonic() > deadline:
-            _late()
-        if isinstance(left, int) and isinstance(right, str | list | tuple):
+            _late(deadline)
+        numbers = numbers_of(left, right)
+        if numbers is not None:
+            left, right = numbers
+        if isinstance(left, int) and isinstance(right, _SIZED):
             left, right = right, left
-        if isinstance(left, str | list | tuple) and isinstance(right, int):
+        if isinstance(left, _SIZED) and isinstance(right, int):
             self._check(len(left) * max(right, 0))
         elif isinstance(left, int) and isinstance(right, int) and _bits(left, right) > MAX_PRODUCT_BITS:
             raise SecurityError("the product is too large")
         return left * right
 
     def mod(self, deadline: float, left: Any, right: Any) -> Any:
-        """``left % right``; for text, ``%`` formatting with widths and size bounded."""
+        """``left % right``; for text that is not a number, ``%`` formatting with widths and size bounded."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
+        numbers = numbers_of(left, right)
+        if numbers is not None:
+            return numbers[0] % numbers[1]
         if isinstance(left, str):
             return percent_format(self.limit, left, right)
+        if isinstance(left, bytes):
+            raise DataError("% formatting of binary data is not supported")
         return left % right
 
     def pow(self, deadline: float, base: Any, exponent: Any) -> Any:
         """``base ** exponent``, refusing integers over :data:`MAX_POWER_BITS` before computing."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
+        numbers = numbers_of(base, exponent)
+        if numbers is not None:
+            base, exponent = numbers
         if isinstance(base, int) and isinstance(exponent, int) and _power_bits(base, exponent) > MAX_POWER_BITS:
             raise SecurityError(f"the power is too large (over {MAX_POWER_BITS} bits)")
         return base**exponent
@@ -318,7 +373,7 @@ class Guards:
     def concat(self, deadline: float, parts: Iterable[Any]) -> str:
         """``a ~ b ~ c``: the parts as text, joined."""
         if time.monotonic() > deadline:
-            _late()
+            _late(deadline)
         return self.join(tuple(to_text(part) for part in parts))
 
     def join(self, parts: tuple[str, ...]) -> str:
@@ -334,3 +389,4 @@ class Guards:
         if isinstance(container, str) and not isinstance(item, str):
             item = to_text(item)
         return item in container
+

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import statistics
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from scenarist.engine.functions_collections import items_of
@@ -12,6 +13,24 @@ from scenarist.engine.functions_text import text_arg
 from scenarist.sdk import DataError
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_LONGEST_NUMBER = 400
+"""Longest text read as a number by the operators (Python refuses huge integer texts)."""
+NOT_A_NUMBER: Any = object()
+"""What :func:`coerced` gives for a value that is not a number."""
+
+
+def coerced(value: Any) -> Any:
+    """``value`` as an operator's number: numbers and booleans stay, numeric text is parsed,
+    anything else gives :data:`NOT_A_NUMBER`."""
+    kind = type(value)
+    if kind is int or kind is float or kind is bool:
+        return value
+    if kind is str and len(value) <= _LONGEST_NUMBER:
+        text = value.strip()
+        if _NUMBER.fullmatch(text):
+            return int(text) if _INTEGER.fullmatch(text) else float(text)
+    return NOT_A_NUMBER
 
 
 def to_number(value: Any) -> int | float | None:
@@ -124,3 +143,51 @@ def floor(number: Any) -> int:
 def ceil(number: Any) -> int:
     """The smallest whole number not below ``number``."""
     return math.ceil(_required(number))
+
+
+def trunc(number: Any, digits: Any = 0) -> int | float:
+    """``number`` cut toward zero to ``digits`` places (an int for 0 places)."""
+    value = _required(number)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DataError(f"{value} cannot be truncated")
+    places = int(digits or 0)
+    if not 0 <= places <= 100:
+        raise DataError("digits must be between 0 and 100")
+    result = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_DOWN)
+    return int(result) if places == 0 else float(result)
+
+
+def abs_(number: Any) -> int | float:
+    """The absolute value of ``number``."""
+    return abs(_required(number))
+
+
+def median(*values: Any) -> int | float | None:
+    """The middle of the numbers given (or in arrays), the mean of the two middle ones for an
+    even count; null for none."""
+    numbers = _numbers(values)
+    return statistics.median(numbers) if numbers else None
+
+
+def stdev_population(*values: Any) -> float | None:
+    """The population standard deviation of the numbers given (or in arrays); null for none."""
+    numbers = _numbers(values)
+    return statistics.pstdev(numbers) if numbers else None
+
+
+def stdev_sample(*values: Any) -> float | None:
+    """The sample standard deviation of the numbers given (or in arrays); null for fewer than two."""
+    numbers = _numbers(values)
+    return statistics.stdev(numbers) if len(numbers) > 1 else None
+
+
+def loosely_equal(left: Any, right: Any) -> bool:
+    """``left == right``, where a number equals numeric text of the same number (``7 == "7"``).
+
+    Two texts compare as text (``"1.0"`` is not ``"1"``); booleans are not numbers here.
+    """
+    kinds = (type(left), type(right))
+    if (kinds[0] is str and kinds[1] in (int, float)) or (kinds[1] is str and kinds[0] in (int, float)):
+        a, b = coerced(left), coerced(right)
+        return a is not NOT_A_NUMBER and b is not NOT_A_NUMBER and bool(a == b)
+    return bool(left == right)

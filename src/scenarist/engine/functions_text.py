@@ -12,6 +12,7 @@ import html
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -160,31 +161,169 @@ def strip_html(text: Any) -> str:
     return html.unescape(_TAG.sub("", text_arg(text)))
 
 
-def _digest(name: str, text: Any, key: Any) -> str:
-    data = text_arg(text).encode()
-    if key is None or key == "":
-        return hashlib.new(name, data).hexdigest()
-    return hmac.new(text_arg(key).encode(), data, name).hexdigest()
+_DIGEST_ENCODINGS = ("hex", "base64", "latin1", "binary")
+_KEY_ENCODINGS = ("text", "hex", "base64", "binary")
 
 
-def md5(text: Any, key: Any = None) -> str:
-    """The MD5 hex digest of ``text`` (HMAC-MD5 with ``key``)."""
-    return _digest("md5", text, key)
+def _data(value: Any) -> bytes:
+    """Text as UTF-8, binary data as it is."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return text_arg(value).encode()
 
 
-def sha1(text: Any, key: Any = None) -> str:
-    """The SHA-1 hex digest of ``text`` (HMAC with ``key``)."""
-    return _digest("sha1", text, key)
+def _key_bytes(key: Any, encoding: str) -> bytes:
+    if isinstance(key, bytes | bytearray):
+        return bytes(key)
+    text = text_arg(key)
+    try:
+        if encoding == "hex":
+            return bytes.fromhex(text)
+        if encoding == "base64":
+            return _base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise DataError(f"the key is not {encoding}") from exc
+    return text.encode("latin-1", "replace") if encoding == "binary" else text.encode()
 
 
-def sha256(text: Any, key: Any = None) -> str:
-    """The SHA-256 hex digest of ``text`` (HMAC with ``key``)."""
-    return _digest("sha256", text, key)
+def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
+    name = allowed[0] if value is None or value == "" else text_arg(value).strip().lower()
+    if name not in allowed:
+        raise DataError(f"{what} must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {value!r}")
+    return name
 
 
-def sha512(text: Any, key: Any = None) -> str:
-    """The SHA-512 hex digest of ``text`` (HMAC with ``key``)."""
-    return _digest("sha512", text, key)
+def _digest(name: str, text: Any, encoding: Any, key: Any, key_encoding: Any) -> str:
+    """Make's hash functions: ``(text; [encoding]; [key]; [key encoding])``; HMAC with a key."""
+    try:
+        output = _choice(encoding, _DIGEST_ENCODINGS, "the encoding")
+    except DataError as exc:
+        raise DataError(f"{exc.message} (a key is the third argument: {name}(text, 'hex', key))") from None
+    keyed = _choice(key_encoding, _KEY_ENCODINGS, "the key encoding")
+    data = _data(text)
+    if key is None or key == "" or key == b"":
+        digest = hashlib.new(name, data).digest()
+    else:
+        digest = hmac.new(_key_bytes(key, keyed), data, name).digest()
+    if output == "hex":
+        return digest.hex()
+    if output == "base64":
+        return _base64.b64encode(digest).decode("ascii")
+    return digest.decode("latin-1")
+
+
+def md5(text: Any, encoding: Any = None, key: Any = None, key_encoding: Any = None) -> str:
+    """The MD5 digest of ``text`` in ``encoding`` (hex); HMAC-MD5 with ``key``."""
+    return _digest("md5", text, encoding, key, key_encoding)
+
+
+def sha1(text: Any, encoding: Any = None, key: Any = None, key_encoding: Any = None) -> str:
+    """The SHA-1 digest of ``text`` in ``encoding`` (hex); HMAC-SHA1 with ``key``."""
+    return _digest("sha1", text, encoding, key, key_encoding)
+
+
+def sha256(text: Any, encoding: Any = None, key: Any = None, key_encoding: Any = None) -> str:
+    """The SHA-256 digest of ``text`` in ``encoding`` (hex); HMAC-SHA256 with ``key``."""
+    return _digest("sha256", text, encoding, key, key_encoding)
+
+
+def sha512(text: Any, encoding: Any = None, key: Any = None, key_encoding: Any = None) -> str:
+    """The SHA-512 digest of ``text`` in ``encoding`` (hex); HMAC-SHA512 with ``key``."""
+    return _digest("sha512", text, encoding, key, key_encoding)
+
+
+def to_binary(value: Any, encoding: Any = None) -> bytes:
+    """``value`` as binary data: text as UTF-8, or decoded from ``hex``, ``base64`` or
+    ``binary`` (Latin-1) text; binary data stays."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    text = text_arg(value)
+    name = _choice(encoding, ("utf8", "utf-8", "hex", "base64", "binary", "latin1"), "the encoding")
+    try:
+        if name == "hex":
+            return bytes.fromhex(text)
+        if name == "base64":
+            return _base64.b64decode(text, validate=False)
+    except ValueError as exc:
+        raise DataError(f"{_short(text)!r} is not {name}") from exc
+    return text.encode("latin-1", "replace") if name in ("binary", "latin1") else text.encode()
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def ascii_(text: Any, remove_diacritics: Any = False) -> str:
+    """``text`` without its non-ASCII characters; with ``remove_diacritics``, accented letters
+    lose their accents first (``é`` becomes ``e``)."""
+    value = text_arg(text)
+    if remove_diacritics:
+        value = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+    return value.encode("ascii", "ignore").decode("ascii")
+
+
+def index_of(text: Any, value: Any, start: Any = 0) -> int:
+    """Where ``value`` first occurs in ``text`` (from ``start``), 0-based; -1 when absent.
+    In an array, the position of the first item equal to ``value``."""
+    begin = int(start or 0)
+    if isinstance(text, list | tuple):
+        for index in range(max(begin, 0), len(text)):
+            if text[index] == value:
+                return index
+        return -1
+    return text_arg(text).find(text_arg(value), max(begin, 0))
+
+
+_WORD = re.compile(r"\S+")
+
+
+def startcase(text: Any) -> str:
+    """Every word of ``text`` with a capital first letter and small letters after it."""
+    return _WORD.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), text_arg(text))
+
+
+def substring(text: Any, start: Any = 0, end: Any = None) -> str:
+    """The characters of ``text`` from ``start`` up to, not including, ``end`` (0-based).
+
+    As JavaScript's ``substring``: negative positions count as 0, positions past the end as
+    the end, and ``start`` after ``end`` swaps them."""
+    value = text_arg(text)
+    size = len(value)
+    first = min(max(int(start or 0), 0), size)
+    last = size if end is None else min(max(int(end), 0), size)
+    return value[min(first, last) : max(first, last)]
+
+
+_EMOJI = (
+    "\U0001F000-\U0001F1E5\U0001F200-\U0001FAFF\u2600-\u27BF\u231A\u231B\u23E9-\u23FA"
+    "\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u203C\u2049\u3030\u303D\u3297\u3299"
+)
+"""Emoji code points (pictographs, dingbats, symbols that are emoji by default); not ``©``,
+``®`` or arrows, which are mostly written as text."""
+_EMOJI_MODIFIERS = "\uFE0F\uFE0E\u20E3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+_EMOJI_SEQUENCE = re.compile(
+    rf"[\U0001F1E6-\U0001F1FF]{{1,2}}"  # a flag: two regional indicators
+    rf"|[{_EMOJI}][{_EMOJI_MODIFIERS}]*(?:\u200D[{_EMOJI}][{_EMOJI_MODIFIERS}]*)*"
+    rf"|[0-9#*]\uFE0F?\u20E3"
+)
+
+
+def replace_emoji_characters(limit: int, text: Any, replacement: Any = "") -> str:
+    """``text`` with each emoji (a whole sequence: skin tone, joined family, flag) replaced by
+    ``replacement``; refused when the result would pass ``limit`` characters."""
+    value, new = text_arg(text), text_arg(replacement)
+    if new:
+        _check_size(limit, len(value) + len(_EMOJI_SEQUENCE.findall(value)) * len(new))
+    return _EMOJI_SEQUENCE.sub(lambda _: new, value)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def escape_markdown(text: Any) -> str:
+    """``text`` with Markdown's special characters (``\\ ` * _ { } [ ] < > ( ) # + - . ! | ~``)
+    escaped by a backslash, so that it shows as written."""
+    return _MARKDOWN.sub(r"\\\1", text_arg(text))
 
 
 _REGEX = re.compile(r"/(.*)/([gimsux]*)", re.DOTALL)

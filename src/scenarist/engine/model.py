@@ -7,8 +7,10 @@ catalogue and the expression engine (modules, params, references, ids).
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StrictBool, Tag, model_validator
+from pydantic_core import PydanticCustomError
 
 STEP_ID = r"^[a-z][a-z0-9_]*$"
 MODULE_KEY = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
@@ -144,6 +146,19 @@ class OnDemand(_Model):
 Schedule = Annotated[Immediately | Interval | Cron | OnDemand, Field(discriminator="type")]
 
 
+def _iana_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone (``Europe/Prague``, ``UTC``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = "unknown time zone '{name}' (an IANA name such as 'Europe/Prague')"
+        raise PydanticCustomError("time_zone", message, {"name": name}) from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_iana_zone)]
+
+
 class ScenarioSettings(_Model):
     confidential: StrictBool = False
     store_incomplete: StrictBool = True
@@ -151,6 +166,9 @@ class ScenarioSettings(_Model):
     max_consecutive_errors: int = Field(default=3, ge=1)
     max_cycles: int = Field(default=1, ge=1, le=10000)
     timeout_seconds: float = Field(default=2400, gt=0, le=86400)
+    timezone: TimeZone = Field(
+        default="UTC", description="The time zone of date functions given none (formatDate, setHour...)."
+    )
 
 
 class Scenario(_Model):
