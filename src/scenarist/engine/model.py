@@ -98,6 +98,9 @@ class ScenarioSettings(_Model):
     max_consecutive_errors: int = Field(default=3, ge=1)
     max_cycles: int = Field(default=1, ge=1, le=10000)
     timeout_seconds: float = Field(default=2400, gt=0, le=86400)
+    respond_on_error: bool = True
+    """A webhook whose run ends ``error`` or ``incomplete`` before ``webhooks.respond`` answers 500
+    (CONTRACT.md section 6); false keeps 200 ``{"accepted": true}``."""
 
 
 class Scenario(_Model):

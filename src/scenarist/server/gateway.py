@@ -2,8 +2,9 @@
 
 A request is answered only after its execution is durably stored (group
 commit through the runtime's intake). A scenario with ``webhooks.respond`` answers with
-that module's output once the run reaches it, 200 if the run ends without it,
-202 after 30 s. While a scenario is inactive its requests queue, up to 10,000.
+that module's output once the run reaches it, 500 ``{"error": {"type", "message"}}`` if the
+run ends ``error`` or ``incomplete`` before it (unless ``respond_on_error`` is false), 200 if
+the run ends otherwise without it, 202 after 30 s. While a scenario is inactive its requests queue, up to 10,000.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ QUEUE_LIMIT = 10_000
 RESPOND_WAIT_SECONDS = 30.0
 ACCEPTED = b'{"accepted":true}'
 DROPPED_HEADERS = frozenset({"cookie", "authorization"})
+
+_Ended = tuple[dict[str, Any] | None, RunResult | None]
+"""What a waited-for run gave: the response ``webhooks.respond`` set (None when it set none), and
+the run's result (None while it is still going, or when it crashed)."""
 
 
 class _TooLarge(Exception):
@@ -90,22 +95,33 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     if not plan.responds:
         runtime.workers.submit(execution)
         return _accepted()
-    return await _run_and_wait(runtime, execution)
+    return await _run_and_wait(runtime, execution, on_error=plan.settings.respond_on_error)
 
 
-async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord) -> Response:
-    answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord, *, on_error: bool) -> Response:
+    answer: asyncio.Future[_Ended] = asyncio.get_running_loop().create_future()
 
     def waiter(response: dict[str, Any] | None, result: RunResult | None) -> None:
         if not answer.done():
-            answer.set_result(response)
+            answer.set_result((response, result))
 
     runtime.workers.submit(execution, waiter)
     try:
-        response = await asyncio.wait_for(asyncio.shield(answer), RESPOND_WAIT_SECONDS)
+        response, result = await asyncio.wait_for(asyncio.shield(answer), RESPOND_WAIT_SECONDS)
     except TimeoutError:
         return _accepted(202)
-    return _accepted() if response is None else _respond(response)
+    if response is not None:
+        return _respond(response)
+    failed = result is not None and result.execution.status in (RunStatus.ERROR, RunStatus.INCOMPLETE)
+    return _failed(result) if failed and on_error and result is not None else _accepted()
+
+
+def _failed(result: RunResult) -> Response:
+    """500 with the error's type and message (for a confidential scenario, the run stored only the
+    type's generic message: that is what is answered)."""
+    error = result.execution.error or {}
+    body = {"type": str(error.get("type") or "RuntimeError"), "message": str(error.get("message") or "")}
+    return JSONResponse({"error": body}, status_code=500)
 
 
 def _accepted(status: int = 200) -> Response:
