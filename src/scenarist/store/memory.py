@@ -222,6 +222,19 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         del self._incomplete[incomplete_id]
         return True
 
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        record = await self.get_incomplete(account_id, incomplete_id)
+        if record is None:
+            return False
+        del self._incomplete[incomplete_id]
+        waiting = {r.execution_id for r in self._incomplete.values()}
+        for execution in list(self._executions.values()):
+            if (execution.account_id == account_id and execution.status == RunStatus.INCOMPLETE
+                    and execution.id not in waiting
+                    and (execution.id == record.execution_id or execution.retry_of == incomplete_id)):
+                self._executions[execution.id] = replace(execution, status=RunStatus.SUCCESS, resolved_by=resolved_by)
+        return True
+
     # notifications
 
     async def add_notification(self, record: NotificationRecord) -> None:

@@ -54,6 +54,10 @@ class ExecutionRecord:
     clear (the caller passes it encrypted or not at all)."""
     trigger_event: str = "manual"
     """What started the run: ``manual``, ``webhook``, ``schedule`` or ``retry``."""
+    resolved_by: ExecutionId | None = None
+    """The retry whose success resolved this execution's incomplete executions (it then reads ``success``)."""
+    retry_of: str | None = None
+    """For a retry: the id of the incomplete execution it resumed."""
 
 
 @dataclass(slots=True)
@@ -362,6 +366,13 @@ class Store(Protocol):
         ...
 
     async def delete_incomplete(self, account_id: AccountId, incomplete_id: str) -> bool: ...
+
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        """In one transaction: delete the incomplete execution, then mark ``success`` with
+        ``resolved_by`` every execution ended ``incomplete`` that it stood for (its ``execution_id``
+        and the retries of it, ``retry_of``) and that no other incomplete execution still waits on.
+        False (nothing changed) when the account has no such incomplete execution."""
+        ...
 
     # notifications
     async def add_notification(self, record: NotificationRecord) -> None: ...

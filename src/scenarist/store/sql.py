@@ -277,6 +277,25 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
         async with self._begin() as conn:
             return (await conn.execute(stmt)).rowcount == 1
 
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        found = sa.select(incomplete.c.execution_id).where(
+            incomplete.c.account_id == account_id, incomplete.c.id == incomplete_id
+        )
+        c = executions.c
+        waiting = sa.select(incomplete.c.id).where(incomplete.c.execution_id == c.id).exists()
+        async with self._begin() as conn:
+            execution_id = await conn.scalar(found.with_for_update())
+            if execution_id is None:
+                return False
+            await conn.execute(sa.delete(incomplete).where(incomplete.c.id == incomplete_id))
+            await conn.execute(
+                sa.update(executions)
+                .where(c.account_id == account_id, c.status == RunStatus.INCOMPLETE.value, ~waiting,
+                       sa.or_(c.id == execution_id, c.retry_of == incomplete_id))
+                .values(status=RunStatus.SUCCESS.value, resolved_by=resolved_by)
+            )
+        return True
+
     # notifications
 
     async def add_notification(self, record: NotificationRecord) -> None:
