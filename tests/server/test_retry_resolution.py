@@ -29,15 +29,6 @@ def definition(*flow: dict[str, Any]) -> dict[str, Any]:
             "schedule": {"type": "on_demand"}, "flow": list(flow)}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str | None:
-    """None: the embedded SQLite; else a fresh PostgreSQL database for the test."""
-    if request.param == "sqlite":
-        return None
-    url: str = request.getfixturevalue("postgres_database_url")
-    return url
-
-
 class Api:
     def __init__(self, app: FastAPI, client: httpx.AsyncClient, auth: dict[str, str], clock: ManualClock) -> None:
         self.app, self.client, self.auth, self.clock = app, client, auth, clock

@@ -87,7 +87,7 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     execution = ExecutionRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
         created_at=runtime.clock.now(), trigger_input=runtime.engine.seal_input(scenario, event),
-        trigger_event="webhook",
+        trigger_event="webhook", confidential=plan.settings.confidential,
     )
     await runtime.intake.submit(execution)
     if not scenario.active:
