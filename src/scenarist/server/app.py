@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
 from scenarist.server import api_connections, api_datastores, api_misc, api_runs, api_scenarios, auth, gateway
+from scenarist.server.body import BodyFormats
 from scenarist.server.errors import HANDLERS
 from scenarist.server.runtime import Runtime
 from scenarist.server.security import SecurityMiddleware
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         docs_url=None,
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
-        middleware=[Middleware(SecurityMiddleware, runtime=runtime)],
+        middleware=[Middleware(SecurityMiddleware, runtime=runtime), Middleware(BodyFormats)],
     )
     app.state.runtime = runtime
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
