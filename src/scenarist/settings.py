@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     webhook_max_bytes: int = 5 * 1024 * 1024
     force_https: bool = False
+    metrics_token: SecretStr | None = Field(
+        default=None, description="A bearer token that opens /metrics to clients beyond loopback.")
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
     retention_gateway_logs_days: int = 30
     retention_incomplete_days: int = 30
@@ -70,6 +72,7 @@ class Settings(BaseSettings):
         """Every setting as JSON-ready values; secrets and URL passwords hidden."""
         out = self.model_dump(mode="json")
         out["secret_keys"] = "**********" if self.secret_keys else None
+        out["metrics_token"] = "**********" if self.metrics_token else None
         out["database_url"] = _redact_url(self.effective_database_url())
         if self.egress_proxy:
             out["egress_proxy"] = _redact_url(self.egress_proxy)

@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for module in (auth, api_scenarios, api_runs, api_connections, api_datastores, api_misc):
         api.include_router(module.router)
     app.include_router(api)
+    app.add_api_route("/metrics", api_misc.metrics, methods=["GET"], include_in_schema=False)
     return app
 
 

@@ -61,6 +61,7 @@ async def handle(request: Request, token: str) -> Response:
     except _TooLarge:
         answer: Response = error_response(413, "payload_too_large",
                                           f"body over {runtime.settings.webhook_max_bytes} bytes")
+        runtime.metrics.intake.labels("413").inc()
         runtime.gateway_log.add(_log(scenario, token, request, b"", answer, started))
         return answer
     except ClientDisconnect:
