@@ -10,7 +10,16 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
-from scenarist.server import api_connections, api_datastores, api_misc, api_runs, api_scenarios, auth, gateway
+from scenarist.server import (
+    api_connections,
+    api_datastores,
+    api_gateway_log,
+    api_misc,
+    api_runs,
+    api_scenarios,
+    auth,
+    gateway,
+)
 from scenarist.server.body import BodyFormats
 from scenarist.server.errors import HANDLERS
 from scenarist.server.runtime import Runtime
@@ -47,7 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.runtime = runtime
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, api_scenarios, api_runs, api_connections, api_datastores, api_misc):
+    for module in (auth, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores, api_misc):
         api.include_router(module.router)
     app.include_router(api)
     app.add_api_route("/metrics", api_misc.metrics, methods=["GET"], include_in_schema=False)

@@ -79,8 +79,8 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     event = {
         "method": request.method,
         "headers": {k: v for k, v in request.headers.items() if k not in DROPPED_HEADERS},
-        "query": _query(request.url.query),
-        "body": _parse_body(body, request.headers.get("content-type", "")),
+        "query": parse_query(request.url.query),
+        "body": parse_body(body, request.headers.get("content-type", "")),
     }
     plan = runtime.engine.plan_for(scenario)
     if plan.trigger.spec.raw_body:
@@ -152,7 +152,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _query(query: str) -> dict[str, Any]:
+def parse_query(query: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         if key in out:
@@ -163,7 +163,7 @@ def _query(query: str) -> dict[str, Any]:
     return out
 
 
-def _parse_body(body: bytes, content_type: str) -> Any:
+def parse_body(body: bytes, content_type: str) -> Any:
     """JSON or form data parsed, anything else as text (binary as latin-1 text)."""
     if not body:
         return None
@@ -172,7 +172,7 @@ def _parse_body(body: bytes, content_type: str) -> Any:
     if kind == "application/json" or kind.endswith("+json"):
         return _json_or_text(text)
     if kind == "application/x-www-form-urlencoded":
-        return _query(text)
+        return parse_query(text)
     return text
 
 
@@ -194,9 +194,10 @@ def _refuse_constant(name: str) -> Any:
 def _log(scenario: ScenarioRecord, token: str, request: Request, body: bytes, answer: Response,
          started: float) -> GatewayLogRecord:
     confidential = bool(scenario.definition.get("settings", {}).get("confidential"))
+    query = "" if confidential or not request.url.query else "?" + request.url.query
     return GatewayLogRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, hook=token,
-        method=request.method, path=request.url.path, status=answer.status_code,
+        method=request.method, path=request.url.path + query, status=answer.status_code,
         received_at=request.app.state.runtime.clock.now(), duration_ms=round((perf_counter() - started) * 1000, 3),
         request_headers=[] if confidential else [(k, v) for k, v in request.headers.items()
                                                  if k not in DROPPED_HEADERS],

@@ -117,6 +117,7 @@ class GatewayLogRecord:
     """The hook token the request was addressed to."""
     method: str
     path: str
+    """The request target: the path and, after ``?``, the query string as received."""
     status: int
     """The HTTP status answered."""
     received_at: datetime
@@ -398,9 +399,11 @@ class Store(Protocol):
         ...
 
     async def list_gateway_logs(
-        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100,
+        before: str | None = None, bodies: bool = False,
     ) -> list[GatewayLogRecord]:
-        """Newest first, without bodies (``request_body``/``response_body`` are None)."""
+        """Newest first (received_at, then id); ``before`` is a log id: the page after it (none when it
+        is not one of these). Without ``bodies``, ``request_body``/``response_body`` are None."""
         ...
 
     async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:

@@ -337,14 +337,20 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
             await conn.execute(sa.insert(gateway_logs).values(gateway_log_values(record)))
 
     async def list_gateway_logs(
-        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100,
+        before: str | None = None, bodies: bool = False,
     ) -> list[GatewayLogRecord]:
         c = gateway_logs.c
-        query = sa.select(*GATEWAY_SUMMARY).where(c.account_id == account_id)
-        if scenario_id is not None:
-            query = query.where(c.scenario_id == scenario_id)
-        query = query.order_by(c.received_at.desc(), c.id.desc()).limit(limit)
+        mine = [c.account_id == account_id] + ([c.scenario_id == scenario_id] if scenario_id is not None else [])
+        query = (sa.select(gateway_logs) if bodies else sa.select(*GATEWAY_SUMMARY)).where(*mine)
         async with self._connect() as conn:
+            if before is not None:
+                pivot = (await conn.execute(sa.select(c.received_at, c.id).where(*mine, c.id == before))).first()
+                if pivot is None:
+                    return []
+                query = query.where(sa.or_(c.received_at < pivot.received_at,
+                                           sa.and_(c.received_at == pivot.received_at, c.id < pivot.id)))
+            query = query.order_by(c.received_at.desc(), c.id.desc()).limit(limit)
             rows = (await conn.execute(query)).all()
         return [gateway_log_record(row._mapping) for row in rows]
 
