@@ -153,11 +153,9 @@ class AuthKit:
     def __init__(self, clock: Clock, *, per_ip: int = 30, per_email: int = 100, per_pair: int = 5,
                  spacing: timedelta = timedelta(seconds=2), passwords: Passwords | None = None) -> None:
         self.passwords = passwords or Passwords()
-        self.clock = clock
         self.per_ip = RateLimiter(per_ip, timedelta(minutes=1), clock)
         self.per_pair = RateLimiter(per_pair, timedelta(minutes=5), clock)
         self.per_email = RateLimiter(per_email, timedelta(minutes=15), clock)
-        self.spacing = spacing
         self._spaced = RateLimiter(1, spacing, clock)
         """One attempt per ``spacing`` per e-mail, once the e-mail is over its ceiling."""
         self._known = RateLimiter(1, timedelta(days=30), clock)
