@@ -29,7 +29,7 @@ import asyncio
 import json
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -119,6 +119,31 @@ class ConnectionService:
         )
         await self.store.put_connection(record)
         return record
+
+    async def update(self, account_id: AccountId, connection_id: str, *, name: str | None = None,
+                     fields: Mapping[str, Any] | None = None) -> ConnectionRecord | None:
+        """Rename and change fields: a field not given keeps its value (a secret one included), the
+        whole is checked against the type again, re-sealed under the newest key; the OAuth tokens
+        stay. New fields clear the flag (the service refused the old ones). Raises
+        ``InvalidConnection`` (``fields.<name>`` for a field the type does not have); None when the
+        account has no such connection."""
+        record = await self.store.get_connection(account_id, connection_id)
+        if record is None:
+            return None
+        changed = replace(record, name=record.name if name is None else name, updated_at=self.clock.now())
+        if fields is not None:
+            kind = self.registry.connection_type(record.type)
+            if kind is None:
+                raise InvalidConnection([Problem("type", f"the connection type {record.type!r} is not installed")])
+            _require_known(kind, fields)
+            sealed = self._sealed(record)
+            merged = {**_fields_of(record, sealed), **fields}
+            public, secret = _split(kind, _checked(kind, merged))
+            reserved = {k: v for k, v in sealed.items() if k in RESERVED}
+            changed = replace(changed, fields=public, secrets=self._seal(record.id, {**secret, **reserved}),
+                              key_id=self.vault.newest_key_id, flagged=False)
+        await self.store.put_connection(changed)
+        return changed
 
     async def delete(self, account_id: AccountId, connection_id: str) -> bool:
         """Revoke an OAuth 2.0 connection's tokens (best effort), then delete the row, which holds
@@ -481,6 +506,14 @@ def _checked(kind: ConnectionType, fields: Any) -> BaseModel:
         return kind.fields.model_validate(dict(fields))
     except ValidationError as exc:
         raise InvalidConnection(pydantic_problems(exc, "fields")) from None
+
+
+def _require_known(kind: ConnectionType, fields: Mapping[str, Any]) -> None:
+    """``InvalidConnection`` naming each given field that the type does not have."""
+    known = {info.alias or name for name, info in kind.fields.model_fields.items()} | set(kind.fields.model_fields)
+    unknown = [key for key in fields if key not in known]
+    if unknown:
+        raise InvalidConnection([Problem(f"fields.{key}", f"{kind.key} has no field {key!r}") for key in unknown])
 
 
 def _split(kind: ConnectionType, model: BaseModel) -> tuple[dict[str, Any], dict[str, Any]]:

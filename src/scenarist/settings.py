@@ -38,6 +38,8 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, ge=1, description="The most bytes of a /api/v1 request body (64 KiB at most "
         "under /api/v1/auth/); over it, 413 before the body is read whole.")
     force_https: bool = False
+    metrics_token: SecretStr | None = Field(
+        default=None, description="A bearer token that opens /metrics to clients beyond loopback.")
     trusted_proxies: str = Field(default="", description="Comma-separated CIDRs whose X-Forwarded-For is believed.")
     retention_gateway_logs_days: int = 30
     retention_incomplete_days: int = 30
@@ -111,6 +113,7 @@ class Settings(BaseSettings):
         """Every setting as JSON-ready values; secrets and URL passwords hidden."""
         out = self.model_dump(mode="json")
         out["secret_keys"] = "**********" if self.secret_keys else None
+        out["metrics_token"] = "**********" if self.metrics_token else None
         out["database_url"] = _redact_url(self.effective_database_url())
         if self.egress_proxy:
             out["egress_proxy"] = _redact_url(self.egress_proxy)

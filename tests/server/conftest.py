@@ -32,6 +32,24 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
                        **overrides})
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """For tests that run on both stores: None, the embedded SQLite; else a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_database_url")
+    return url
+
+
+@asynccontextmanager
+async def served(tmp_path: Path, database_url: str | None, **overrides: Any,
+                 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """``running`` on the test's store (``database_url``)."""
+    store = {"database_url": database_url} if database_url else {}
+    async with running(tmp_path, **store, **overrides) as (app, client):
+        yield app, client
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)

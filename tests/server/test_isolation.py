@@ -83,12 +83,17 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
         Case("scenario"),
         Case("scenario", query="limit=10000&status=incomplete"),
     ),
+    ("GET", f"{API}/scenarios/{{scenario_id}}/gateway-log"): (
+        Case("scenario"), Case("scenario", query="limit=10000")),
     ("GET", f"{API}/executions/{{execution_id}}"): (Case("execution"), Case("failed_execution")),
     ("POST", f"{API}/incomplete-executions/{{incomplete_id}}/retry"): (Case("incomplete"),),
     ("DELETE", f"{API}/incomplete-executions/{{incomplete_id}}"): (Case("incomplete"),),
     ("DELETE", f"{API}/tokens/{{token_id}}"): (Case("token"), Case("spare_token")),
     ("DELETE", f"{API}/connections/{{connection_id}}"): (Case("connection"),),
     ("POST", f"{API}/connections/{{connection_id}}/test"): (Case("connection"),),
+    ("PATCH", f"{API}/connections/{{connection_id}}"): (
+        Case("connection", body={"name": "taken over"}),
+        Case("connection", body={"fields": {"password": "taken over"}})),
     ("GET", f"{API}/data-stores/{{data_store_id}}"): (Case("data_store"),),
     ("PUT", f"{API}/data-stores/{{data_store_id}}"): (
         Case("data_store", body={"name": "taken over", "max_records": 1}),),

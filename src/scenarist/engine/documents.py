@@ -35,6 +35,8 @@ def execution_document(
     doc = execution_summary(execution)
     doc["scenario_id"] = execution.scenario_id
     doc["confidential"] = execution.confidential
+    if execution.resolved_by is not None:
+        doc["resolved_by"] = execution.resolved_by
     answer = response if response is not None else execution.response
     if answer is not None:
         doc["response"] = answer

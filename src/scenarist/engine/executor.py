@@ -491,7 +491,7 @@ class Run:
         record = IncompleteRecord(
             id=record_id,
             account_id=self.scenario.account_id,
-            execution_id=self.execution.id,
+            execution_id=previous.execution_id if previous else self.execution.id,
             scenario_id=self.scenario.id,
             step=step,
             error=self._error_info(error) or {},

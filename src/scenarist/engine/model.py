@@ -169,6 +169,10 @@ class ScenarioSettings(_Model):
     timezone: TimeZone = Field(
         default="UTC", description="The time zone of date functions given none (formatDate, setHour...)."
     )
+    respond_on_error: StrictBool = Field(
+        default=True, description="A webhook whose run ends error or incomplete before webhooks.respond answers "
+        "500; false keeps 200 {\"accepted\": true}.",
+    )
 
 
 class Scenario(_Model):

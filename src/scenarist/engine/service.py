@@ -350,13 +350,22 @@ class Engine:
             await self.store.delete_incomplete(account_id, incomplete_id)
             return None
         plan = self.plan_for(scenario)
-        execution = await self._start(scenario, plan)
+        execution = await self._start(scenario, plan, "retry", retry_of=incomplete_id)
         run = Run(self.services, plan, scenario, execution, trigger_event="retry", resume=record)
         result = await run.execute()
-        if run.resume is not None:  # not stored again: resolved
-            await self.store.delete_incomplete(account_id, incomplete_id)
+        if run.resume is not None:  # not stored again
+            await self._settle_incomplete(account_id, incomplete_id, result)
         await self._after(scenario, plan, result)
         return result
+
+    async def _settle_incomplete(self, account_id: AccountId, incomplete_id: str, result: RunResult) -> None:
+        """A retry that went through resolves the incomplete execution: it is deleted and the
+        execution(s) it stood for read ``success`` with ``resolved_by``; one that ended otherwise
+        without storing it again (its step is gone, a ``rollback``) only deletes it."""
+        if result.execution.status in (RunStatus.SUCCESS, RunStatus.WARNING):
+            await self.store.resolve_incomplete(account_id, incomplete_id, result.execution.id)
+        else:
+            await self.store.delete_incomplete(account_id, incomplete_id)
 
     async def retry_due(self, limit: int = 100) -> list[RunResult]:
         """Retry every incomplete execution whose automatic retry is due."""
@@ -374,7 +383,7 @@ class Engine:
         return await self.store.purge(as_of, windows)
 
     async def _start(self, scenario: ScenarioRecord, plan: Plan, trigger_event: TriggerEvent = "manual",
-                     ) -> ExecutionRecord:
+                     retry_of: str | None = None) -> ExecutionRecord:
         now = self.clock.now()
         execution = ExecutionRecord(
             id=new_id(),
@@ -385,6 +394,7 @@ class Engine:
             started_at=now,
             confidential=plan.settings.confidential,
             trigger_event=trigger_event,
+            retry_of=retry_of,
         )
         await self.store.create_execution(execution)
         return execution

@@ -40,6 +40,16 @@ class ConnectionCreate(BaseModel):
                                    examples=[{"token": "eyJhbGciOi..."}])
 
 
+class ConnectionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="A new name.")
+    fields: dict[str, Any] | None = Field(
+        default=None, description="Fields to change; a field not given (a secret one included) keeps its value.",
+        examples=[{"token": "eyJhbGciOi..."}])
+    type: str | None = Field(default=None, description="Only the connection's own type: a type cannot change.")
+
+
 class ConnectionCreated(BaseModel):
     id: str
     type: str
@@ -122,6 +132,27 @@ async def oauth_callback(rt: Rt, state: str = "", code: str | None = None, error
 @router.get("/connections", response_model=list[ConnectionPublic])
 async def list_connections(account: Account, rt: Rt) -> list[ConnectionPublic]:
     return [public(record) for record in await rt.store.list_connections(account)]
+
+
+@router.patch("/connections/{connection_id}", response_model=ConnectionPublic)
+async def update_connection(connection_id: str, body: ConnectionUpdate, account: Account, rt: Rt) -> ConnectionPublic:
+    """Rename it or change some fields; the answer holds no secret."""
+    current = await rt.store.get_connection(account, connection_id)
+    if current is None:
+        raise not_found("connection")
+    if body.type is not None and body.type != current.type:
+        raise ApiError(422, f"a connection's type cannot change (it is {current.type}): create a new one",
+                       path="type")
+    if body.fields is not None:
+        require_storable(body.fields, "fields")
+    try:
+        record = await rt.connections.update(account, connection_id, name=body.name, fields=body.fields)
+    except InvalidConnection as exc:
+        first = exc.problems[0] if exc.problems else None
+        raise ApiError(422, str(exc), path=first.path if first else None) from None
+    if record is None:
+        raise not_found("connection")
+    return public(record)
 
 
 @router.delete("/connections/{connection_id}", status_code=204)

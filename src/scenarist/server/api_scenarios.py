@@ -154,6 +154,7 @@ async def run_scenario(
     execution = ExecutionRecord(
         id=new_id(), account_id=account, scenario_id=record.id, status=RunStatus.QUEUED,
         created_at=rt.clock.now(), trigger_input=rt.engine.seal_input(record, trigger_input), trigger_event="manual",
+        confidential=rt.engine.plan_for(record).settings.confidential,
     )
     await rt.intake.submit(execution)
     finished: asyncio.Future[RunResult | None] = asyncio.get_running_loop().create_future()

@@ -12,7 +12,17 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scenarist import __version__
-from scenarist.server import api_connections, api_datastores, api_misc, api_runs, api_scenarios, auth, gateway
+from scenarist.server import (
+    api_connections,
+    api_datastores,
+    api_gateway_log,
+    api_misc,
+    api_runs,
+    api_scenarios,
+    auth,
+    gateway,
+)
+from scenarist.server.body import BodyFormats
 from scenarist.server.errors import HANDLERS
 from scenarist.server.openapi import describe
 from scenarist.server.runtime import Runtime
@@ -45,15 +55,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         docs_url=None,
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
-        middleware=[Middleware(SecurityMiddleware, runtime=runtime)],
+        middleware=[Middleware(SecurityMiddleware, runtime=runtime), Middleware(BodyFormats)],
     )
     app.state.runtime = runtime
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     app.ui = SecurityMiddleware(WebUI(), runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, api_scenarios, api_runs, api_connections, api_datastores, api_misc):
+    for module in (auth, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores, api_misc):
         api.include_router(module.router)
     app.include_router(api)
+    app.add_api_route("/metrics", api_misc.metrics, methods=["GET"], include_in_schema=False)
     return app
 
 

@@ -109,6 +109,9 @@ class TokenCreated(BaseModel):
 class RateLimiter:
     """At most ``limit`` events per key in any ``window`` (a sliding log of event times)."""
 
+    SWEEP_AT = 100_000
+    """Keys held before every stale one is dropped at once (a flood of new keys stays bounded)."""
+
     def __init__(self, limit: int, window: timedelta, clock: Clock) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self._events: dict[str, deque[datetime]] = {}
@@ -118,10 +121,17 @@ class RateLimiter:
         events = self._recent(key)
         if len(events) < self.limit:
             return None
-        return max(1, math.ceil((events[0] + self.window - self.clock.now()).total_seconds()))
+        return max(1, math.ceil((events[-self.limit] + self.window - self.clock.now()).total_seconds()))
+
+    def count(self, key: str) -> int:
+        """Events of the key in the window."""
+        return len(self._recent(key))
 
     def hit(self, key: str) -> None:
         """Record one event."""
+        if len(self._events) >= self.SWEEP_AT:
+            for stale in list(self._events):
+                self._recent(stale)
         self._events.setdefault(key, deque()).append(self.clock.now())
 
     def reset(self, key: str) -> None:
@@ -139,23 +149,63 @@ class RateLimiter:
 
 
 class AuthKit:
-    """The per-application password hasher and rate limiters (kept on ``app.state.auth_kit``)."""
+    """The per-application password hasher and rate limiters (kept on ``app.state.auth_kit``).
 
-    def __init__(self, clock: Clock, *, per_ip: int = 30, per_email: int = 5,
-                 passwords: Passwords | None = None) -> None:
+    Throttling that a stranger cannot turn against an owner:
+
+    - per client address: ``per_ip`` password attempts a minute, whatever the e-mail;
+    - per (e-mail, client address) together: ``per_pair`` attempts in 5 minutes; a success
+      clears them. An attacker hammering an e-mail from one address is stopped there, and the
+      owner logging in from another address is not affected;
+    - per e-mail, from every address: a high ceiling (``per_email`` attempts in 15 minutes) past
+      which attempts for the e-mail are spaced ``spacing`` apart (429 with a Retry-After of at most
+      that): a distributed guesser is slowed to one guess per ``spacing``, nobody is locked out for
+      longer, and an address that logged into the account before is not held back at all.
+    """
+
+    def __init__(self, clock: Clock, *, per_ip: int = 30, per_email: int = 100, per_pair: int = 5,
+                 spacing: timedelta = timedelta(seconds=2), passwords: Passwords | None = None) -> None:
         self.passwords = passwords or Passwords()
         self.per_ip = RateLimiter(per_ip, timedelta(minutes=1), clock)
-        self.per_email = RateLimiter(per_email, timedelta(minutes=5), clock)
+        self.per_pair = RateLimiter(per_pair, timedelta(minutes=5), clock)
+        self.per_email = RateLimiter(per_email, timedelta(minutes=15), clock)
+        self._spaced = RateLimiter(1, spacing, clock)
+        """One attempt per ``spacing`` per e-mail, once the e-mail is over its ceiling."""
+        self._known = RateLimiter(1, timedelta(days=30), clock)
+        """(e-mail, address) pairs that logged in: exempt from the e-mail's ceiling."""
 
     def admit(self, ip: str, email: str | None = None) -> None:
         """Count one password attempt; 429 with Retry-After when over a limit."""
-        waits = [self.per_ip.retry_after(ip), self.per_email.retry_after(email) if email else None]
+        waits = [self.per_ip.retry_after(ip)]
+        if email:
+            waits += [self.per_pair.retry_after(_pair(email, ip)), self._email_wait(ip, email)]
         wait = max((w for w in waits if w is not None), default=None)
         if wait is not None:
             raise ApiError(429, "too many attempts; try again later", headers={"Retry-After": str(wait)})
         self.per_ip.hit(ip)
         if email:
+            if self._over_ceiling(email):
+                self._spaced.hit(email)
+            self.per_pair.hit(_pair(email, ip))
             self.per_email.hit(email)
+
+    def succeeded(self, ip: str, email: str) -> None:
+        """The password was right: the address's attempts for the e-mail are forgiven, the address is known."""
+        self.per_pair.reset(_pair(email, ip))
+        self._known.reset(_pair(email, ip))
+        self._known.hit(_pair(email, ip))
+
+    def _email_wait(self, ip: str, email: str) -> int | None:
+        if not self._over_ceiling(email) or self._known.count(_pair(email, ip)):
+            return None
+        return self._spaced.retry_after(email)
+
+    def _over_ceiling(self, email: str) -> bool:
+        return self.per_email.count(email) >= self.per_email.limit
+
+
+def _pair(email: str, ip: str) -> str:
+    return f"{email}\n{ip}"
 
 
 def kit(request: Request) -> AuthKit:
@@ -218,7 +268,7 @@ async def login(body: Login, request: Request, response: Response, auth_kit: Kit
     matches = await auth_kit.passwords.verify(account.password_hash if account else None, body.password)
     if account is None or not matches:
         raise ApiError(401, "wrong e-mail or password")
-    auth_kit.per_email.reset(email_key)
+    auth_kit.succeeded(_client(request), email_key)
     session_id, csrf = await _new_session(request, account.id)
     request.scope["state"][LOGGED_ACCOUNT] = account.id
     secure = _secure(request)
@@ -342,7 +392,7 @@ async def delete_account(body: AccountDelete, request: Request, account: Account
     auth_kit.admit(_client(request), record.email.lower())
     if not await auth_kit.passwords.verify(record.password_hash, body.password):
         raise ApiError(403, "wrong password", path="password")
-    auth_kit.per_email.reset(record.email.lower())
+    auth_kit.succeeded(_client(request), record.email.lower())
     await runtime(request).engine.release_account(account)  # while its connections still exist
     await runtime(request).connections.revoke_account(account)
     await store.delete_account(account)

@@ -27,6 +27,9 @@ CODES = {
     409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
 }
 
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+"""FastAPI's detail when a JSON body failed otherwise than by a ``JSONDecodeError``."""
+
 
 class ApiError(Exception):
     def __init__(self, status: int, message: str, *, code: str | None = None, path: str | None = None,
@@ -72,6 +75,8 @@ async def api_error(request: Request, exc: Exception) -> JSONResponse:
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if exc.status_code == 400 and message == FASTAPI_BODY_ERROR:  # not UTF-8, or nested too deep to parse
+        return error_response(400, "invalid_json", "malformed JSON: not UTF-8 text, or nested too deeply")
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
@@ -103,11 +108,22 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "invalid"}
     loc = tuple(first.get("loc", ()))
     if first.get("type") == "json_invalid":
-        return error_response(400, "bad_request", f"malformed JSON: {first.get('msg')}")
+        return _malformed_json(exc.body, loc, first)
     where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
     path = format_path(tuple(p for p in where if isinstance(p, int | str)))
     message = "; ".join(f"{format_path(tuple(e.get('loc', ())[1:])) or 'body'}: {e.get('msg')}" for e in errors[:5])
     return error_response(422, "invalid", message, path or None)
+
+
+def _malformed_json(document: Any, loc: tuple[Any, ...], error: Any) -> JSONResponse:
+    """400 ``invalid_json`` saying where: line and column (1-based) of the position JSON failed at."""
+    reason = (error.get("ctx") or {}).get("error") or error.get("msg") or "cannot parse"
+    position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    if not isinstance(document, str) or position is None:
+        return error_response(400, "invalid_json", f"malformed JSON: {reason}")
+    line = document.count("\n", 0, position) + 1
+    column = position - (document.rfind("\n", 0, position) + 1) + 1
+    return error_response(400, "invalid_json", f"malformed JSON at line {line} column {column}: {reason}")
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

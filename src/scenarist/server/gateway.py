@@ -2,8 +2,9 @@
 
 A request is answered only after its execution is durably stored (group
 commit through the runtime's intake). A scenario with ``webhooks.respond`` answers with
-that module's output once the run reaches it, 200 if the run ends without it,
-202 after 30 s. While a scenario is inactive its requests queue, up to 10,000.
+that module's output once the run reaches it, 500 ``{"error": {"type", "message"}}`` if the
+run ends ``error`` or ``incomplete`` before it (unless ``respond_on_error`` is false), 200 if
+the run ends otherwise without it, 202 after 30 s. While a scenario is inactive its requests queue, up to 10,000.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ RESPOND_WAIT_SECONDS = 30.0
 ACCEPTED = b'{"accepted":true}'
 DROPPED_HEADERS = frozenset({"cookie", "authorization"})
 
+_Ended = tuple[dict[str, Any] | None, RunResult | None]
+"""What a waited-for run gave: the response ``webhooks.respond`` set (None when it set none), and
+the run's result (None while it is still going, or when it crashed)."""
+
 
 class _TooLarge(Exception):
     pass
@@ -57,6 +62,7 @@ async def handle(request: Request, token: str) -> Response:
     except _TooLarge:
         answer: Response = error_response(413, "payload_too_large",
                                           f"body over {runtime.settings.webhook_max_bytes} bytes")
+        runtime.metrics.intake.labels("413").inc()
         runtime.gateway_log.add(_log(scenario, token, request, b"", answer, started))
         return answer
     except ClientDisconnect:
@@ -74,8 +80,8 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     event = {
         "method": request.method,
         "headers": {k: v for k, v in request.headers.items() if k not in DROPPED_HEADERS},
-        "query": _query(request.url.query),
-        "body": _parse_body(body, request.headers.get("content-type", "")),
+        "query": parse_query(request.url.query),
+        "body": parse_body(body, request.headers.get("content-type", "")),
     }
     plan = runtime.engine.plan_for(scenario)
     if plan.trigger.spec.raw_body:
@@ -83,7 +89,7 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     execution = ExecutionRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
         created_at=runtime.clock.now(), trigger_input=runtime.engine.seal_input(scenario, event),
-        trigger_event="webhook",
+        trigger_event="webhook", confidential=plan.settings.confidential,
     )
     await runtime.intake.submit(execution)
     if not scenario.active:
@@ -91,22 +97,33 @@ async def _accept(runtime: Runtime, scenario: ScenarioRecord, request: Request, 
     if not plan.responds:
         runtime.workers.submit(execution)
         return _accepted()
-    return await _run_and_wait(runtime, execution)
+    return await _run_and_wait(runtime, execution, on_error=plan.settings.respond_on_error)
 
 
-async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord) -> Response:
-    answer: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+async def _run_and_wait(runtime: Runtime, execution: ExecutionRecord, *, on_error: bool) -> Response:
+    answer: asyncio.Future[_Ended] = asyncio.get_running_loop().create_future()
 
     def waiter(response: dict[str, Any] | None, result: RunResult | None) -> None:
         if not answer.done():
-            answer.set_result(response)
+            answer.set_result((response, result))
 
     runtime.workers.submit(execution, waiter)
     try:
-        response = await asyncio.wait_for(asyncio.shield(answer), RESPOND_WAIT_SECONDS)
+        response, result = await asyncio.wait_for(asyncio.shield(answer), RESPOND_WAIT_SECONDS)
     except TimeoutError:
         return _accepted(202)
-    return _accepted() if response is None else _respond(response)
+    if response is not None:
+        return _respond(response)
+    failed = result is not None and result.execution.status in (RunStatus.ERROR, RunStatus.INCOMPLETE)
+    return _failed(result) if failed and on_error and result is not None else _accepted()
+
+
+def _failed(result: RunResult) -> Response:
+    """500 with the error's type and message (for a confidential scenario, the run stored only the
+    type's generic message: that is what is answered)."""
+    error = result.execution.error or {}
+    body = {"type": str(error.get("type") or "RuntimeError"), "message": str(error.get("message") or "")}
+    return JSONResponse({"error": body}, status_code=500)
 
 
 def _accepted(status: int = 200) -> Response:
@@ -141,7 +158,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _query(query: str) -> dict[str, Any]:
+def parse_query(query: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         if key in out:
@@ -152,7 +169,7 @@ def _query(query: str) -> dict[str, Any]:
     return out
 
 
-def _parse_body(body: bytes, content_type: str) -> Any:
+def parse_body(body: bytes, content_type: str) -> Any:
     """JSON or form data parsed, anything else as text (binary as latin-1 text)."""
     if not body:
         return None
@@ -161,7 +178,7 @@ def _parse_body(body: bytes, content_type: str) -> Any:
     if kind == "application/json" or kind.endswith("+json"):
         return _json_or_text(text)
     if kind == "application/x-www-form-urlencoded":
-        return _query(text)
+        return parse_query(text)
     return text
 
 
@@ -183,9 +200,10 @@ def _refuse_constant(name: str) -> Any:
 def _log(scenario: ScenarioRecord, token: str, request: Request, body: bytes, answer: Response,
          started: float) -> GatewayLogRecord:
     confidential = bool(scenario.definition.get("settings", {}).get("confidential"))
+    query = "" if confidential or not request.url.query else "?" + request.url.query
     return GatewayLogRecord(
         id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, hook=token,
-        method=request.method, path=request.url.path, status=answer.status_code,
+        method=request.method, path=request.url.path + query, status=answer.status_code,
         received_at=request.app.state.runtime.clock.now(), duration_ms=round((perf_counter() - started) * 1000, 3),
         request_headers=[] if confidential else [(k, v) for k, v in request.headers.items()
                                                  if k not in DROPPED_HEADERS],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
 
 from scenarist.store.ports import GatewayLogRecord, Store
@@ -14,6 +16,9 @@ class GatewayLogBuffer:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._buffer: list[GatewayLogRecord] = []
+        self._writing = asyncio.Lock()
+        """One flush at a time: a flush returns once everything added before it is stored, also
+        what another flush was writing meanwhile."""
 
     def add(self, record: GatewayLogRecord) -> None:
         if len(self._buffer) < MAX_BUFFERED:
@@ -22,7 +27,8 @@ class GatewayLogBuffer:
             log.warning("gateway log buffer full; entry dropped", hook=record.hook)
 
     async def flush(self) -> int:
-        batch, self._buffer = self._buffer, []
-        if batch:
-            await self._store.add_gateway_logs(batch)
-        return len(batch)
+        async with self._writing:
+            batch, self._buffer = self._buffer, []
+            if batch:
+                await self._store.add_gateway_logs(batch)
+            return len(batch)

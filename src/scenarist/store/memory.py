@@ -222,6 +222,19 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         del self._incomplete[incomplete_id]
         return True
 
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        record = await self.get_incomplete(account_id, incomplete_id)
+        if record is None:
+            return False
+        del self._incomplete[incomplete_id]
+        waiting = {r.execution_id for r in self._incomplete.values()}
+        for execution in list(self._executions.values()):
+            if (execution.account_id == account_id and execution.status == RunStatus.INCOMPLETE
+                    and execution.id not in waiting
+                    and (execution.id == record.execution_id or execution.retry_of == incomplete_id)):
+                self._executions[execution.id] = replace(execution, status=RunStatus.SUCCESS, resolved_by=resolved_by)
+        return True
+
     # notifications
 
     async def add_notification(self, record: NotificationRecord) -> None:
@@ -253,7 +266,8 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._gateway_logs[record.id] = _gateway_copy(record)
 
     async def list_gateway_logs(
-        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100,
+        before: str | None = None, bodies: bool = False,
     ) -> list[GatewayLogRecord]:
         own = [
             g
@@ -261,7 +275,13 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             if g.account_id == account_id and scenario_id in (None, g.scenario_id)
         ]
         own.sort(key=lambda g: (g.received_at, g.id), reverse=True)
-        return [replace(_gateway_copy(g), request_body=None, response_body=None) for g in own[:limit]]
+        if before is not None:
+            pivot = next((g for g in own if g.id == before), None)
+            if pivot is None:
+                return []
+            own = [g for g in own if (g.received_at, g.id) < (pivot.received_at, pivot.id)]
+        copies = [_gateway_copy(g) for g in own[:limit]]
+        return copies if bodies else [replace(g, request_body=None, response_body=None) for g in copies]
 
     async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:
         record = self._gateway_logs.get(log_id)

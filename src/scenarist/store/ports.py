@@ -54,6 +54,10 @@ class ExecutionRecord:
     clear (the caller passes it encrypted or not at all)."""
     trigger_event: str = "manual"
     """What started the run: ``manual``, ``webhook``, ``schedule`` or ``retry``."""
+    resolved_by: ExecutionId | None = None
+    """The retry whose success resolved this execution's incomplete executions (it then reads ``success``)."""
+    retry_of: str | None = None
+    """For a retry: the id of the incomplete execution it resumed."""
 
 
 @dataclass(slots=True)
@@ -113,6 +117,7 @@ class GatewayLogRecord:
     """The hook token the request was addressed to."""
     method: str
     path: str
+    """The request target: the path and, after ``?``, the query string as received."""
     status: int
     """The HTTP status answered."""
     received_at: datetime
@@ -306,7 +311,8 @@ class Store(Protocol):
         ...
 
     async def update_execution(self, execution: ExecutionRecord) -> None:
-        """Replace the mutable fields (status, times, operations, error, response, trigger_input) by id."""
+        """Replace the mutable fields (status, times, operations, error, confidential, response,
+        trigger_input) by id."""
         ...
 
     async def finish_executions(self, finished: list[tuple[ExecutionRecord, list[ActivityRecord]]]) -> None:
@@ -363,6 +369,13 @@ class Store(Protocol):
 
     async def delete_incomplete(self, account_id: AccountId, incomplete_id: str) -> bool: ...
 
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        """In one transaction: delete the incomplete execution, then mark ``success`` with
+        ``resolved_by`` every execution ended ``incomplete`` that it stood for (its ``execution_id``
+        and the retries of it, ``retry_of``) and that no other incomplete execution still waits on.
+        False (nothing changed) when the account has no such incomplete execution."""
+        ...
+
     # notifications
     async def add_notification(self, record: NotificationRecord) -> None: ...
 
@@ -386,9 +399,11 @@ class Store(Protocol):
         ...
 
     async def list_gateway_logs(
-        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100,
+        before: str | None = None, bodies: bool = False,
     ) -> list[GatewayLogRecord]:
-        """Newest first, without bodies (``request_body``/``response_body`` are None)."""
+        """Newest first (received_at, then id); ``before`` is a log id: the page after it (none when it
+        is not one of these). Without ``bodies``, ``request_body``/``response_body`` are None."""
         ...
 
     async def get_gateway_log(self, account_id: AccountId, log_id: str) -> GatewayLogRecord | None:

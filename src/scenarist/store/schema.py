@@ -110,6 +110,8 @@ executions = sa.Table(
     sa.Column("trigger_input", JsonText),
     sa.Column("trigger_event", sa.String(16), nullable=False, server_default="manual"),
     sa.Column("queue_seq", sa.BigInteger),
+    sa.Column("resolved_by", sa.String(64)),
+    sa.Column("retry_of", sa.String(64)),
     sa.ForeignKeyConstraint(
         ["account_id", "scenario_id"],
         ["scenarios.account_id", "scenarios.id"],

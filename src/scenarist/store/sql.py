@@ -277,6 +277,25 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
         async with self._begin() as conn:
             return (await conn.execute(stmt)).rowcount == 1
 
+    async def resolve_incomplete(self, account_id: AccountId, incomplete_id: str, resolved_by: ExecutionId) -> bool:
+        found = sa.select(incomplete.c.execution_id).where(
+            incomplete.c.account_id == account_id, incomplete.c.id == incomplete_id
+        )
+        c = executions.c
+        waiting = sa.select(incomplete.c.id).where(incomplete.c.execution_id == c.id).exists()
+        async with self._begin() as conn:
+            execution_id = await conn.scalar(found.with_for_update())
+            if execution_id is None:
+                return False
+            await conn.execute(sa.delete(incomplete).where(incomplete.c.id == incomplete_id))
+            await conn.execute(
+                sa.update(executions)
+                .where(c.account_id == account_id, c.status == RunStatus.INCOMPLETE.value, ~waiting,
+                       sa.or_(c.id == execution_id, c.retry_of == incomplete_id))
+                .values(status=RunStatus.SUCCESS.value, resolved_by=resolved_by)
+            )
+        return True
+
     # notifications
 
     async def add_notification(self, record: NotificationRecord) -> None:
@@ -318,14 +337,20 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
             await conn.execute(sa.insert(gateway_logs).values(gateway_log_values(record)))
 
     async def list_gateway_logs(
-        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100
+        self, account_id: AccountId, *, scenario_id: ScenarioId | None = None, limit: int = 100,
+        before: str | None = None, bodies: bool = False,
     ) -> list[GatewayLogRecord]:
         c = gateway_logs.c
-        query = sa.select(*GATEWAY_SUMMARY).where(c.account_id == account_id)
-        if scenario_id is not None:
-            query = query.where(c.scenario_id == scenario_id)
-        query = query.order_by(c.received_at.desc(), c.id.desc()).limit(limit)
+        mine = [c.account_id == account_id] + ([c.scenario_id == scenario_id] if scenario_id is not None else [])
+        query = (sa.select(gateway_logs) if bodies else sa.select(*GATEWAY_SUMMARY)).where(*mine)
         async with self._connect() as conn:
+            if before is not None:
+                pivot = (await conn.execute(sa.select(c.received_at, c.id).where(*mine, c.id == before))).first()
+                if pivot is None:
+                    return []
+                query = query.where(sa.or_(c.received_at < pivot.received_at,
+                                           sa.and_(c.received_at == pivot.received_at, c.id < pivot.id)))
+            query = query.order_by(c.received_at.desc(), c.id.desc()).limit(limit)
             rows = (await conn.execute(query)).all()
         return [gateway_log_record(row._mapping) for row in rows]
 
