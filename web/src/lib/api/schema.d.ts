@@ -198,7 +198,11 @@ export interface paths {
         delete: operations["delete_connection_api_v1_connections__connection_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Connection
+         * @description Rename it or change some fields; the answer holds no secret.
+         */
+        patch: operations["update_connection_api_v1_connections__connection_id__patch"];
         trace?: never;
     };
     "/api/v1/connections/{connection_id}/authorize": {
@@ -406,7 +410,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Metrics */
+        /**
+         * Metrics
+         * @description Prometheus text, to loopback clients and to whoever presents ``SCENARIST_METRICS_TOKEN`` as a
+         *     bearer token; 404 to anyone else, 401 for a wrong token when one is configured.
+         */
         get: operations["metrics_api_v1_metrics_get"];
         put?: never;
         post?: never;
@@ -553,6 +561,23 @@ export interface paths {
         };
         /** List Executions */
         get: operations["list_executions_api_v1_scenarios__scenario_id__executions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scenarios/{scenario_id}/gateway-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gateway Log */
+        get: operations["gateway_log_api_v1_scenarios__scenario_id__gateway_log_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -763,6 +788,29 @@ export interface components {
             type: string;
             /** Updated At */
             updated_at: string | null;
+        };
+        /** ConnectionUpdate */
+        ConnectionUpdate: {
+            /**
+             * Fields
+             * @description Fields to change; a field not given (a secret one included) keeps its value.
+             * @example {
+             *       "token": "eyJhbGciOi..."
+             *     }
+             */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Name
+             * @description A new name.
+             */
+            name?: string | null;
+            /**
+             * Type
+             * @description Only the connection's own type: a type cannot change.
+             */
+            type?: string | null;
         };
         /** Cron */
         Cron: {
@@ -1207,6 +1255,12 @@ export interface components {
              */
             max_cycles: number;
             /**
+             * Respond On Error
+             * @description A webhook whose run ends error or incomplete before webhooks.respond answers 500; false keeps 200 {"accepted": true}.
+             * @default true
+             */
+            respond_on_error: boolean;
+            /**
              * Sequential
              * @default false
              */
@@ -1221,6 +1275,12 @@ export interface components {
              * @default 2400
              */
             timeout_seconds: number;
+            /**
+             * Timezone
+             * @description The time zone of date functions given none (formatDate, setHour...).
+             * @default UTC
+             */
+            timezone: string;
         };
         /** Step */
         Step: {
@@ -1819,6 +1879,86 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    update_connection_api_v1_connections__connection_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3259,6 +3399,60 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("queued" | "running" | "success" | "warning" | "error" | "incomplete" | "cancelled") | null;
+                limit?: number;
+                before?: string | null;
+            };
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    gateway_log_api_v1_scenarios__scenario_id__gateway_log_get: {
+        parameters: {
+            query?: {
                 limit?: number;
                 before?: string | null;
             };
