@@ -1,4 +1,4 @@
-"""The egress policy (CONTRACT.md section 9): on addresses, through the real transport, through the engine.
+"""The egress policy (contract section 9): on addresses, through the real transport, through the engine.
 
 Every server here listens on loopback; refused requests never leave the machine.
 """

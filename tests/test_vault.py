@@ -1,5 +1,5 @@
 """The vault and the credentials it seals: tampering, key rotation, missing or malformed keys
-(CONTRACT.md sections 2 and 7)."""
+(contract sections 2 and 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``scenarist`` command (CONTRACT.md section 2)."""
+"""The ``scenarist`` command (contract section 2)."""
 
 from __future__ import annotations
 

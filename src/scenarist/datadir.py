@@ -1,4 +1,4 @@
-"""The data directory: only its owner may enter it or read what is in it (CONTRACT.md section 7).
+"""The data directory: only its owner may enter it or read what is in it (contract section 7).
 
 ``prepare`` creates it mode 0700 and sets, explicitly and whatever the umask,
 0700 on it and on every folder in it and 0600 on every file in it, so that a

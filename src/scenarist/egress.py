@@ -1,4 +1,4 @@
-"""Where outgoing connections may go (CONTRACT.md section 9).
+"""Where outgoing connections may go (contract section 9).
 
 ``EgressPolicy`` decides, from Settings, which addresses modules may reach;
 ``EgressGuard`` applies it for modules that open their own sockets (FTP,

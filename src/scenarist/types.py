@@ -4,7 +4,7 @@
 - ``Bundle``: one unit of data flowing between modules (a JSON object).
 - ids are strings: 32 hex digits, time-ordered (``new_id``).
 - ``Clock``: where "now" comes from; inject a ``ManualClock`` in tests.
-- ``RunStatus``: the life of an execution, as CONTRACT.md section 3 names it.
+- ``RunStatus``: the life of an execution, as contract section 3 names it.
 """
 
 from __future__ import annotations

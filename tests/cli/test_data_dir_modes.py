@@ -1,5 +1,5 @@
 """The data dir is 0700 and every file in it 0600, whatever the umask; ``serve`` fixes an existing dir at start
-(CONTRACT.md section 7). A real ``scenarist serve`` under the laxest umask, and ``os.stat``."""
+(contract section 7). A real ``scenarist serve`` under the laxest umask, and ``os.stat``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The access log: one JSON line per request in data_dir/access.log (CONTRACT.md section 7)."""
+"""The access log: one JSON line per request in data_dir/access.log (contract section 7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The access log keeps no user data in its paths, rotates by size and is kept ``retention_access_log_days``
-(CONTRACT.md sections 7 and 8): the real app on a real data dir, and ``scenarist purge --as-of``."""
+(contract sections 7 and 8): the real app on a real data dir, and ``scenarist purge --as-of``."""
 
 from __future__ import annotations
 

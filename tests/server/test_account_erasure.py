@@ -1,4 +1,4 @@
-"""The account's data: export without secrets, and erasure of every row (CONTRACT.md section 5)."""
+"""The account's data: export without secrets, and erasure of every row (contract section 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accounts, login, API tokens and the login rate limits (CONTRACT.md sections 5 and 7)."""
+"""Accounts, login, API tokens and the login rate limits (contract sections 5 and 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request bodies of /api/v1 are capped (CONTRACT.md section 7), on a real ``scenarist serve``.
+"""Request bodies of /api/v1 are capped (contract section 7), on a real ``scenarist serve``.
 
 The attack: a client streams an endless (chunked) or a huge declared body to
 the API, to make the server buffer it. Over the cap (``SCENARIST_API_MAX_BYTES``;

@@ -1,4 +1,4 @@
-"""``PATCH /connections/{id}`` (CONTRACT.md section 5) on SQLite and PostgreSQL: rename, change some fields;
+"""``PATCH /connections/{id}`` (contract section 5) on SQLite and PostgreSQL: rename, change some fields;
 a secret changes only when given, the result is checked again, and the changed credential is what a run and
 ``POST /connections/{id}/test`` use. No answer holds a secret."""
 

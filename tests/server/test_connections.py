@@ -1,4 +1,4 @@
-"""Connections through the API: create, list, test, delete, use in runs (CONTRACT.md sections 3, 5, 7).
+"""Connections through the API: create, list, test, delete, use in runs (contract sections 3, 5, 7).
 
 A canary secret goes into a connection and must come out only on the wire to
 the service it is for: never in an API answer, the access log, an error

@@ -1,4 +1,4 @@
-"""CSRF protection, the Origin check and the security headers on every answer (CONTRACT.md sections 5, 7)."""
+"""CSRF protection, the Origin check and the security headers on every answer (contract sections 5, 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Durability of a real ``scenarist serve`` process (CONTRACT.md sections 2 and 6).
+"""Durability of a real ``scenarist serve`` process (contract sections 2 and 6).
 
 - SIGKILL in the middle of a webhook flood: after a restart on the same data
   directory every request that was answered 2xx has run exactly once, and

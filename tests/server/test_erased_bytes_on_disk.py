@@ -1,4 +1,4 @@
-"""Erased data leaves no byte in any file of the data dir, while the server runs (CONTRACT.md sections 5, 7).
+"""Erased data leaves no byte in any file of the data dir, while the server runs (contract sections 5, 7).
 
 On SQLite ``secure_delete`` zeroes what a delete removed from the database file, and a WAL checkpoint
 (``TRUNCATE``) after the erasure and after a connection's deletion removes the pages' older versions from the

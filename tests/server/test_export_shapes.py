@@ -1,4 +1,4 @@
-"""The data export names every field as the API does (CONTRACT.md section 5: ``GET /account/export``).
+"""The data export names every field as the API does (contract section 5: ``GET /account/export``).
 
 For each kind the export holds, the fields the API answers for the same object appear in the export under the
 same names (the export may hold more: an execution's trigger input, a session's times).

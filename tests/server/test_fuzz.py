@@ -1,4 +1,4 @@
-"""Bad input never gets a 500 (CONTRACT.md sections 5 and 6).
+"""Bad input never gets a 500 (contract sections 5 and 6).
 
 Hypothesis sends random requests to every operation of the OpenAPI document
 (``GET /api/v1/openapi.json``): random and mutated bodies, wrong content types

@@ -1,4 +1,4 @@
-"""The webhook gateway: /hooks/{token} as CONTRACT.md section 6 says."""
+"""The webhook gateway: /hooks/{token} as contract section 6 says."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A tenant's webhook answer never runs as the app (CONTRACT.md section 6).
+"""A tenant's webhook answer never runs as the app (contract section 6).
 
 The attack: a scenario answers its webhook with an HTML page holding a script,
 its own permissive CSP and a ``Set-Cookie`` that overwrites the victim's

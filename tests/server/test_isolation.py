@@ -1,4 +1,4 @@
-"""Tenant isolation: an account never reaches another account's objects (CONTRACT.md section 5).
+"""Tenant isolation: an account never reaches another account's objects (contract section 5).
 
 Account B owns a scenario with executions, an incomplete execution, a
 notification and API tokens. Account A tries every ``/api/v1`` route that takes

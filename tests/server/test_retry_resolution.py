@@ -1,4 +1,4 @@
-"""A successful retry resolves its incomplete execution (CONTRACT.md section 5), through the API on
+"""A successful retry resolves its incomplete execution (contract section 5), through the API on
 SQLite and PostgreSQL: the incomplete execution is deleted, the original execution reads ``success``
 with ``resolved_by``, and ``?status=incomplete`` lists only what is still open."""
 

@@ -1,4 +1,4 @@
-"""Sessions: the cookie, its server-side record, idle and absolute timeouts (CONTRACT.md section 7)."""
+"""Sessions: the cookie, its server-side record, idle and absolute timeouts (contract section 7)."""
 
 from __future__ import annotations
 

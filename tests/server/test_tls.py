@@ -1,4 +1,4 @@
-"""`scenarist serve --tls-cert/--tls-key` over a real socket: HTTPS answers carry HSTS (CONTRACT.md section 7)."""
+"""`scenarist serve --tls-cert/--tls-key` over a real socket: HTTPS answers carry HSTS (contract section 7)."""
 
 from __future__ import annotations
 

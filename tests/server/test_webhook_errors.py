@@ -1,4 +1,4 @@
-"""A webhook whose scenario has ``webhooks.respond`` and whose run fails before it (CONTRACT.md section 6)."""
+"""A webhook whose scenario has ``webhooks.respond`` and whose run fails before it (contract section 6)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def execution_summary(execution: ExecutionRecord) -> dict[str, Any]:
 def execution_document(
     execution: ExecutionRecord, activity: list[ActivityRecord], response: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The shape of ``GET /executions/{id}`` (CONTRACT.md section 5)."""
+    """The shape of ``GET /executions/{id}`` (contract section 5)."""
     doc = execution_summary(execution)
     doc["scenario_id"] = execution.scenario_id
     doc["confidential"] = execution.confidential

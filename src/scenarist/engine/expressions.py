@@ -155,7 +155,7 @@ def _join_path(base: str, key: Any) -> str:
 
 
 class ExpressionEngine:
-    """Compiles and evaluates the expressions in scenario values (CONTRACT.md section 4)."""
+    """Compiles and evaluates the expressions in scenario values (contract section 4)."""
 
     def __init__(
         self, *, clock: Clock | None = None, timeout_ms: float = 100,

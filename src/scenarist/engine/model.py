@@ -1,4 +1,4 @@
-"""The scenario definition of CONTRACT.md section 3 as pydantic models.
+"""The scenario definition of contract section 3 as pydantic models.
 
 Parsing checks shapes only; ``validation.validate`` checks what needs the app
 catalogue and the expression engine (modules, params, references, ids).

@@ -186,7 +186,7 @@ class Engine:
     # -- activation: triggers that register their webhook with their service -----
 
     def webhook_url(self, scenario: ScenarioRecord) -> str | None:
-        """``{public_url}/hooks/{token}`` (CONTRACT.md section 6; the server passes ``SCENARIST_HOOKS_URL``
+        """``{public_url}/hooks/{token}`` (contract section 6; the server passes ``SCENARIST_HOOKS_URL``
         as ``public_url`` when it is set), for a scenario with an instant trigger."""
         if scenario.hook_token is None or self.public_url is None:
             return None

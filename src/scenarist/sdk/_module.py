@@ -51,7 +51,7 @@ class ScenarioState(Protocol):
 
 
 class Egress(Protocol):
-    """Where a module may connect: the one check of outgoing addresses (CONTRACT.md section 9)."""
+    """Where a module may connect: the one check of outgoing addresses (contract section 9)."""
 
     async def resolve(self, host: str, port: int) -> str:
         """Resolve ``host`` and return the address to connect to; raise ``ConnectionError``

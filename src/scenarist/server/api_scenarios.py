@@ -24,7 +24,7 @@ router = APIRouter(tags=["scenarios"])
 
 Account = Annotated[str, Depends(account_id)]
 Rt = Annotated[Runtime, Depends(runtime)]
-Definition = Annotated[dict[str, Any], Body(description="A scenario definition (CONTRACT.md section 3).")]
+Definition = Annotated[dict[str, Any], Body(description="A scenario definition (contract section 3).")]
 
 
 class ScenarioPublic(BaseModel):

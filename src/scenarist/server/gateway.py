@@ -1,4 +1,4 @@
-"""The webhook gateway: ``/hooks/{token}`` (CONTRACT.md section 6).
+"""The webhook gateway: ``/hooks/{token}`` (contract section 6).
 
 A request is answered only after its execution is durably stored (group
 commit through the runtime's intake). A scenario with ``webhooks.respond`` answers with

@@ -76,7 +76,7 @@ HOOK_HEADERS = {
     "x-content-type-options": "nosniff",
 }
 """A webhook answer is the tenant's content: sandboxed (no script, no same-origin access), never sniffed,
-whatever headers it was given (CONTRACT.md section 6)."""
+whatever headers it was given (contract section 6)."""
 
 
 def digest(secret: str) -> str:
@@ -194,7 +194,7 @@ class SecurityMiddleware:
             out.setdefault("cache-control", "no-store")
 
     def body_cap(self, path: str) -> int:
-        """The most bytes a request body to ``path`` may have (CONTRACT.md section 7)."""
+        """The most bytes a request body to ``path`` may have (contract section 7)."""
         cap = self.runtime.settings.api_max_bytes
         return min(cap, AUTH_MAX_BYTES) if path.startswith(AUTH_PREFIX) else cap
 

@@ -24,7 +24,7 @@ class ScenarioRecord:
     account_id: AccountId
     name: str
     definition: dict[str, Any]
-    """The scenario definition as JSON (CONTRACT.md section 3)."""
+    """The scenario definition as JSON (contract section 3)."""
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -131,7 +131,7 @@ class GatewayLogRecord:
 
 @dataclass(frozen=True)
 class RetentionWindows:
-    """Days each kind of record is kept (CONTRACT.md section 8)."""
+    """Days each kind of record is kept (contract section 8)."""
 
     gateway_logs_days: int = 30
     incomplete_days: int = 30

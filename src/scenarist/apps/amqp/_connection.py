@@ -1,6 +1,6 @@
 """The ``amqp.broker`` connection type (aio-pika): fields, TLS, the connection test.
 
-TLS is on by default (CONTRACT.md section 9): the certificate must chain to
+TLS is on by default (contract section 9): the certificate must chain to
 ``ca_cert`` (or the system's roots) and name the host. ``tls: false`` is plain
 TCP, for trusted networks only. AMQP 0-9-1 (RabbitMQ). The channel and the
 error mapping are in ``_client``, imported when a test or a publish first needs them.

@@ -2,7 +2,7 @@
 
 A connection reaches a module as ``{"type": "ftp.sftp", "fields": {...}}``;
 ``connection_fields`` checks the fields against the type's model. The secure
-mode is the default everywhere (CONTRACT.md section 9): FTP starts with
+mode is the default everywhere (contract section 9): FTP starts with
 ``AUTH TLS`` unless ``security`` says otherwise, and SFTP refuses a server
 whose host key it was not told to trust. asyncssh reads host keys, and is
 imported only when one is checked: reading the catalogue does not load it.

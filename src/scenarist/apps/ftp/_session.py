@@ -2,7 +2,7 @@
 
 Every module opens a session for its operation and closes it afterwards:
 ``async with open_session(fields, egress) as session: ...``. The address comes
-from the egress guard (CONTRACT.md section 9); the host name the user gave is
+from the egress guard (contract section 9); the host name the user gave is
 kept for the TLS certificate check. Each protocol's client is imported when
 its first session opens: an FTP connection never loads asyncssh, and reading
 the catalogue loads neither.

@@ -1,6 +1,6 @@
 """The ``mqtt.broker`` connection type (aiomqtt over paho-mqtt): fields, TLS, errors.
 
-TLS is on by default (CONTRACT.md section 9): the certificate must chain to
+TLS is on by default (contract section 9): the certificate must chain to
 ``ca_cert`` (or the system's roots) and name the host. ``tls: false`` is plain
 TCP, for trusted networks only. MQTT 3.1.1.
 

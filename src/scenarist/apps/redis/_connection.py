@@ -1,6 +1,6 @@
 """The ``redis.server`` connection type (redis-py's asyncio client): fields, TLS, the connection test.
 
-TLS is on by default (CONTRACT.md section 9): the certificate must chain to
+TLS is on by default (contract section 9): the certificate must chain to
 ``ca_cert`` (or the system's roots) and name the host. ``tls: false`` is plain
 TCP, for trusted networks only. The client itself and its error mapping are in
 ``_client``, imported when a test or a module first needs them.

@@ -1,6 +1,6 @@
 """What the SQL connection types share: fields, TLS, name resolution, transport errors.
 
-TLS (CONTRACT.md section 9: the secure mode is the default, plain is a choice):
+TLS (contract section 9: the secure mode is the default, plain is a choice):
 
 - ``require`` (default): the session is encrypted; the certificate is checked
   against ``ca_cert`` when one is given (without the host name), else not checked;

@@ -1,4 +1,4 @@
-"""The headers a webhook answer may carry (CONTRACT.md section 6).
+"""The headers a webhook answer may carry (contract section 6).
 
 A webhook answer is the tenant's content, never the app's: it cannot set a
 cookie, weaken the sandbox the gateway puts it in, or frame the HTTP message
