@@ -1,6 +1,6 @@
 """Instant triggers that register their webhook with their service (``ModuleSpec.attach`` and ``detach``).
 
-Activation attaches, deactivation detaches (triggers validate, attach, and return how to detach): an app's trigger such as
+Activation attaches, deactivation detaches: an app's trigger such as
 "watch pushes" tells its service where to send events, ``await attach(ctx, params,
 webhook_url)``, and takes that back with ``await detach(ctx, params, attached)``.
 Both run outside any run, in a context built here like a run's: the trigger's
