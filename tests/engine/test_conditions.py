@@ -179,3 +179,10 @@ def test_pattern_problems() -> None:
 ])
 def test_truthy_for_expression_conditions(value: Any, expected: bool) -> None:
     assert truthy(value) is expected
+
+
+def test_a_pattern_that_backtracks_forever_fails_its_step_within_the_time_limit() -> None:
+    from scenarist.engine import patterns
+
+    with pytest.raises(DataError, match="took longer than"):
+        patterns.search(r"(a|aa)+$", "a" * 5000 + "b")

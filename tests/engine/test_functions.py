@@ -402,3 +402,13 @@ def test_date_functions_of_empty_are_empty(engine: ExpressionEngine, name: str) 
 def test_a_date_that_is_not_a_date_is_an_error(engine: ExpressionEngine) -> None:
     with pytest.raises(ExpressionError, match="not a date"):
         ev(engine, "formatDate('yesterday', 'YYYY')")
+
+
+def test_replace_with_a_pattern_that_backtracks_forever_fails_instead_of_hanging(engine: ExpressionEngine) -> None:
+    text = "a" * 5000 + "b"
+    with pytest.raises(ExpressionError, match="took longer than"):
+        engine.evaluate('{{ replace(text, "/(a|aa)+$/", "x") }}', {"text": text})
+
+
+def test_replace_with_a_regex_keeps_make_group_references(engine: ExpressionEngine) -> None:
+    assert engine.evaluate('{{ replace("2024-03-05", "/(\\\\d+)-(\\\\d+)-(\\\\d+)/", "$3.$2.$1") }}', {}) == "05.03.2024"

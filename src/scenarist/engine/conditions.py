@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from scenarist.engine import patterns
 from scenarist.engine.dates import to_datetime
 from scenarist.engine.expressions import Compiled, ExpressionEngine
 from scenarist.engine.functions_numbers import to_number
@@ -185,10 +186,7 @@ def _on_text(test: Callable[[str, str], bool], *, fold: bool, negate: bool) -> O
 
 
 def _search(pattern: Any, value: Any, flags: int) -> bool:
-    try:
-        return re.search(_text(pattern), _text(value), flags) is not None
-    except re.error as exc:
-        raise DataError(f"not a valid regular expression {_text(pattern)!r}: {exc}") from None
+    return patterns.search(_text(pattern), _text(value), flags)
 
 
 def _compared(prefix: str, names: Mapping[str, str], coerce: Callable[[Any], Any]) -> dict[str, Operator]:
@@ -265,11 +263,7 @@ def operator_problem(name: str) -> str | None:
 
 def pattern_problem(pattern: str) -> str | None:
     """What is wrong with a constant regular expression, or None."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"not a valid regular expression: {exc}"
-    return None
+    return patterns.problem(pattern)
 
 
 # -- compiled filters --------------------------------------------------------------

@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote
 
 from jinja2 import Undefined
 
+from scenarist.engine import patterns
 from scenarist.engine.dates import iso_utc
 from scenarist.sdk import DataError
 
@@ -344,22 +345,22 @@ def replace(limit: int, text: Any, search: Any, replacement: Any) -> str:
     flags = 0
     for flag in pattern.group(2):
         flags |= _FLAGS.get(flag, 0)
-    regex = re.compile(pattern.group(1), flags)
+    regex = patterns.compiled(pattern.group(1), flags)
     total = [len(value)]
 
-    def expand(match: re.Match[str]) -> str:
+    def expand(match: Any) -> str:
         def group(ref: re.Match[str]) -> str:
             name = ref.group(1)
             if name == "&":
-                return match.group(0)
-            return (match.group(int(name)) or "") if int(name) <= regex.groups else ref.group(0)
+                return str(match.group(0))
+            return str(match.group(int(name)) or "") if int(name) <= regex.groups else ref.group(0)
 
         result = _GROUP_REF.sub(group, new)
         total[0] += len(result)
         _check_size(limit, total[0])
         return result
 
-    return regex.sub(expand, value, count=0 if "g" in pattern.group(2) else 1)
+    return patterns.substitute(regex, expand, value, count=0 if "g" in pattern.group(2) else 1)
 
 
 _GROUP_REF = re.compile(r"\$(\d+|&)")
