@@ -48,3 +48,21 @@ def test_a_total_below_the_threshold_sent_as_text_is_filtered_out(tmp_path: Path
     assert isinstance(log, list)
     assert [(entry["step"], entry["status"]) for entry in log][-1] == ("answer", "filtered")
     assert "response" not in document
+
+
+def test_a_step_named_like_a_function_is_read_by_its_id_and_the_function_still_works(tmp_path: Path) -> None:
+    scenario = {
+        "name": "Steps named get and first",
+        "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [
+            {"id": "get", "module": "tools.set_variables", "params": {"variables": {"status": 201}}},
+            {"id": "first", "module": "tools.set_variables", "params": {"variables": {"n": "{{ get.status }}"}}},
+            {"id": "answer", "module": "webhooks.respond", "params": {"body": {
+                "n": "{{ first.n }}", "head": "{{ first(hook.body.items) }}",
+                "picked": "{{ get(hook.body, 'items') }}"}}},
+        ],
+    }
+    file = write(tmp_path / "named.json", scenario)
+    done = scenarist("run", str(file), "--input", json.dumps({"items": [3, 4]}), "--json", data_dir=tmp_path / "d")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["response"]["body"] == {"n": 201, "head": 3, "picked": [3, 4]}

@@ -16,9 +16,11 @@ through :class:`~scenarist.engine.functions_guards.Guards` and the sandbox of
 with ``_`` (nor ``mro``, ``gi_frame``...) on anything but JSON objects, no
 strings, arrays or integers grown past the limits, a deadline checked on
 every call and operator. Missing variables and keys are null, and null chains
-(``hook.body.missing.deeper`` is null). Names of Make's functions and keywords
-(``now``, ``uuid``, ``space``...) always mean the function or the keyword's value,
-even when the context holds such a key.
+(``hook.body.missing.deeper`` is null). Keywords (``now``, ``uuid``,
+``space``...) always mean their value, even when the context holds such a key;
+a function's name means the function where it is called (``first(items)``) and
+elsewhere the step of that id when there is one (``get.status`` reads a step
+``get``), as a function is no value.
 
 Operators take text holding a number as that number (``"150" > 100``), as
 :mod:`scenarist.engine.operators` describes; two numbers are computed inline,
@@ -442,7 +444,7 @@ class _Translator:
         if node.name in _VALUE_NAMES:
             return f"{self.constant(self.engine.library[node.name])}()"
         if node.name in self.engine.library:
-            return self.constant(self.engine.library[node.name])
+            return f"c.get({node.name!r}, {self.constant(self.engine.library[node.name])})"
         return f"c.get({node.name!r})"
 
     def visit_Getattr(self, node: nodes.Getattr) -> str:
