@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from scenarist.types import ManualClock
 from tests.server.conftest import register, served
 
 API = "/api/v1"
@@ -73,3 +74,19 @@ async def test_a_run_of_an_ordinary_scenario_reads_not_confidential(tmp_path: Pa
         started = await client.post(f"{API}/scenarios/{created['id']}/run", json={"input": {"x": 1}}, headers=auth)
         detail = await finished(client, auth, started.json()["execution_id"])
     assert detail["confidential"] is False
+
+
+async def test_a_scheduled_run_of_a_confidential_scenario_reads_confidential(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with served(tmp_path, None, clock=clock) as (app, client):
+        auth = await register(client)
+        scheduled = {**definition(True), "schedule": {"type": "interval", "minutes": 1}}
+        created = (await client.post(f"{API}/scenarios", json=scheduled, headers=auth)).json()
+        await client.post(f"{API}/scenarios/{created['id']}/activate", headers=auth)
+        fired: list[str] = []
+        for _ in range(3):
+            fired += await app.state.runtime.scheduler.tick()
+            clock.advance(61)
+        assert fired
+        detail = await finished(client, auth, fired[0])
+    assert detail["confidential"] is True

@@ -83,6 +83,7 @@ class Scheduler:
         execution = ExecutionRecord(
             id=new_id(), account_id=scenario.account_id, scenario_id=scenario.id, status=RunStatus.QUEUED,
             created_at=now, trigger_event="schedule",
+            confidential=bool((scenario.definition.get("settings") or {}).get("confidential")),
         )
         await self._intake.submit(execution)
         self._workers.submit(execution)

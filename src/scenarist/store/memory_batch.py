@@ -26,7 +26,6 @@ def updated_execution(current: ExecutionRecord, execution: ExecutionRecord) -> E
             finished_at=execution.finished_at,
             operations=execution.operations,
             error=execution.error,
-            confidential=execution.confidential,
             response=execution.response,
             trigger_input=execution.trigger_input,
         )

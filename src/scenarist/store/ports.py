@@ -311,8 +311,8 @@ class Store(Protocol):
         ...
 
     async def update_execution(self, execution: ExecutionRecord) -> None:
-        """Replace the mutable fields (status, times, operations, error, confidential, response,
-        trigger_input) by id."""
+        """Replace the mutable fields (status, times, operations, error, response, trigger_input) by id;
+        ``confidential`` is fixed when the execution is created (intake knows the scenario's setting)."""
         ...
 
     async def finish_executions(self, finished: list[tuple[ExecutionRecord, list[ActivityRecord]]]) -> None:

@@ -25,9 +25,7 @@ from scenarist.types import RunStatus
 
 EXECUTION_COLUMNS = [c for c in executions.c if c.name != "queue_seq"]
 """An execution's columns without its place in the queue (not part of the record)."""
-EXECUTION_MUTABLE = (
-    "status", "started_at", "finished_at", "operations", "error", "confidential", "response", "trigger_input",
-)
+EXECUTION_MUTABLE = ("status", "started_at", "finished_at", "operations", "error", "response", "trigger_input")
 """What ``update_execution`` (and ``finish_executions``) replace."""
 GATEWAY_SUMMARY = [c for c in gateway_logs.c if c.name not in ("request_body", "response_body")]
 
