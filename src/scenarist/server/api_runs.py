@@ -33,6 +33,7 @@ def notification_public(record: NotificationRecord) -> dict[str, Any]:
     return {
         "id": record.id, "kind": record.kind, "message": record.message, "scenario_id": record.scenario_id,
         "data": record.data, "created_at": iso(record.created_at),
+        "unread": record.read_at is None, "read_at": iso(record.read_at),
     }
 
 
@@ -65,3 +66,11 @@ async def delete_incomplete(incomplete_id: str, account: Account, rt: Rt) -> Res
 @router.get("/notifications")
 async def list_notifications(account: Account, rt: Rt) -> list[dict[str, Any]]:
     return [notification_public(r) for r in await rt.store.list_notifications(account)]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+async def read_notification(notification_id: str, account: Account, rt: Rt) -> Response:
+    """Mark a notification read (again is fine); 404 when it is not one of the account's."""
+    if not await rt.store.mark_notification_read(account, notification_id, rt.clock.now()):
+        raise not_found("notification")
+    return Response(status_code=204)
