@@ -1,5 +1,6 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import { ComingSoon } from "@/components/ui/ComingSoon";
+import { AccountPage } from "@/features/account";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
 import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
 import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
@@ -24,7 +25,7 @@ export function makeRouter() {
             { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
             { path: "/incomplete-executions", element: <ComingSoon title="Incomplete executions" /> },
             { path: "/notifications", element: <ComingSoon title="Notifications" /> },
-            { path: "/account", element: <ComingSoon title="Account" /> },
+            { path: "/account", element: <AccountPage /> },
             { path: "*", element: <NotFound /> },
           ],
         },
