@@ -41,3 +41,15 @@ async def test_another_accounts_notification_is_not_found(client: httpx.AsyncCli
     assert (await client.post(f"{API}/notifications/nope/read", headers=auth)).status_code == 404
     [mine] = (await client.get(f"{API}/notifications", headers=auth)).json()
     assert mine["unread"] is True
+
+
+async def test_a_retry_with_wait_answers_its_execution(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    await failed_run(client, auth)
+    [incomplete] = (await client.get(f"{API}/incomplete-executions", headers=auth)).json()
+    retry = await client.post(f"{API}/incomplete-executions/{incomplete['id']}/retry?wait=true", headers=auth)
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["status"] == "incomplete", retry.json()
+    [after] = (await client.get(f"{API}/incomplete-executions", headers=auth)).json()
+    assert after["id"] == incomplete["id"] and after["attempts"] == incomplete["attempts"] + 1, (incomplete, after)
+    missing = await client.post(f"{API}/incomplete-executions/nope/retry?wait=true", headers=auth)
+    assert missing.status_code == 404

@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
+import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
 import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
 import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
@@ -23,7 +24,7 @@ export function makeRouter() {
             { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
             { path: "/connections", element: <ComingSoon title="Connections" /> },
             { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
-            { path: "/incomplete-executions", element: <ComingSoon title="Incomplete executions" /> },
+            { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },
             { path: "/notifications", element: <ComingSoon title="Notifications" /> },
             { path: "/account", element: <AccountPage /> },
             { path: "*", element: <NotFound /> },

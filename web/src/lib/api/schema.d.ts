@@ -411,7 +411,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry Incomplete */
+        /**
+         * Retry Incomplete
+         * @description Resume from the failed step; 202 at once, or with ``wait=true`` 200 the retry's execution (a
+         *     success deleted the incomplete execution; a failure left it, one attempt more).
+         */
         post: operations["retry_incomplete_api_v1_incomplete_executions__incomplete_id__retry_post"];
         delete?: never;
         options?: never;
@@ -1859,7 +1863,10 @@ export interface operations {
     };
     retry_incomplete_api_v1_incomplete_executions__incomplete_id__retry_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Answer when the retry has finished, with its execution. */
+                wait?: boolean;
+            };
             header?: never;
             path: {
                 incomplete_id: string;
@@ -1868,6 +1875,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With wait=true: the retry's execution, finished. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Successful Response */
             202: {
                 headers: {
