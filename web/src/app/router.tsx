@@ -3,6 +3,7 @@ import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
 import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
+import { NotificationsPage } from "@/features/notifications";
 import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
 import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
 import { AppLayout } from "./layout";
@@ -25,7 +26,7 @@ export function makeRouter() {
             { path: "/connections", element: <ComingSoon title="Connections" /> },
             { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
             { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },
-            { path: "/notifications", element: <ComingSoon title="Notifications" /> },
+            { path: "/notifications", element: <NotificationsPage /> },
             { path: "/account", element: <AccountPage /> },
             { path: "*", element: <NotFound /> },
           ],
