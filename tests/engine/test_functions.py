@@ -411,4 +411,5 @@ def test_replace_with_a_pattern_that_backtracks_forever_fails_instead_of_hanging
 
 
 def test_replace_with_a_regex_keeps_make_group_references(engine: ExpressionEngine) -> None:
-    assert engine.evaluate('{{ replace("2024-03-05", "/(\\\\d+)-(\\\\d+)-(\\\\d+)/", "$3.$2.$1") }}', {}) == "05.03.2024"
+    expression = '{{ replace("2024-03-05", "/(\\\\d+)-(\\\\d+)-(\\\\d+)/", "$3.$2.$1") }}'
+    assert engine.evaluate(expression, {}) == "05.03.2024"

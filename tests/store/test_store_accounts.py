@@ -56,6 +56,22 @@ async def test_unknown_accounts_are_none(store: Store) -> None:
     assert await store.get_account_by_email("nobody@example.com") is None
 
 
+async def test_set_password_ends_every_other_session_of_the_account(store: Store) -> None:
+    await stored_account(store)
+    await stored_account(store, B, email="b@example.com")
+    kept, ended, theirs = session(), session(), session(B)
+    for record in (kept, ended, theirs):
+        await store.create_session(record)
+    assert await store.set_password(A, "new-hash", keep_session=kept.id_hash) is True
+    assert (await store.get_account(A)).password_hash == "new-hash"  # type: ignore[union-attr]
+    assert await store.get_session(kept.id_hash) == kept
+    assert await store.get_session(ended.id_hash) is None
+    assert await store.get_session(theirs.id_hash) == theirs
+    assert await store.set_password(A, "newer-hash", keep_session=None) is True
+    assert await store.get_session(kept.id_hash) is None
+    assert await store.set_password("missing", "hash", keep_session=None) is False
+
+
 # sessions
 
 

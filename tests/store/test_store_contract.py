@@ -341,6 +341,18 @@ async def test_notifications_are_newest_first(store: Store) -> None:
     assert await store.list_notifications(A) == [newer, older]
 
 
+async def test_a_notification_is_marked_read_once_and_by_its_account_only(store: Store) -> None:
+    record = notification()
+    await store.add_notification(record)
+    assert record.read_at is None
+    assert await store.mark_notification_read(B, record.id, T0 + SECOND) is False
+    assert await store.mark_notification_read(A, "missing", T0 + SECOND) is False
+    assert await store.list_notifications(A) == [record]
+    assert await store.mark_notification_read(A, record.id, T0 + SECOND) is True
+    assert await store.mark_notification_read(A, record.id, T0 + 2 * SECOND) is True
+    assert await store.list_notifications(A) == [replace(record, read_at=T0 + SECOND)]
+
+
 # per-scenario state
 
 

@@ -13,7 +13,7 @@ from tests.web.conftest import new_context
 from tests.web.tooling import WEB
 
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
-COMING_SOON = ["connections", "data-stores", "incomplete-executions", "notifications", "account"]
+COMING_SOON = ["connections", "data-stores"]
 
 
 def axe_source() -> str:

@@ -39,7 +39,6 @@ def test_every_page_after_login_has_the_main_navigation_and_log_out(page: Any, u
     for name in MAIN_LINKS[1:]:
         nav.get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
-        expect(page.get_by_text("Coming soon.")).to_be_visible()
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import JSONResponse, Response
 
 from scenarist.engine.documents import iso
@@ -33,6 +33,7 @@ def notification_public(record: NotificationRecord) -> dict[str, Any]:
     return {
         "id": record.id, "kind": record.kind, "message": record.message, "scenario_id": record.scenario_id,
         "data": record.data, "created_at": iso(record.created_at),
+        "unread": record.read_at is None, "read_at": iso(record.read_at),
     }
 
 
@@ -46,13 +47,24 @@ async def list_incomplete(account: Account, rt: Rt, scenario_id: str | None = No
     return [incomplete_public(r) for r in await rt.store.list_incomplete(account, scenario_id)]
 
 
-@router.post("/incomplete-executions/{incomplete_id}/retry", status_code=202)
-async def retry_incomplete(incomplete_id: str, account: Account, rt: Rt) -> Response:
+@router.post("/incomplete-executions/{incomplete_id}/retry", status_code=202,
+             responses={200: {"description": "With wait=true: the retry's execution, finished."}})
+async def retry_incomplete(
+    incomplete_id: str, account: Account, rt: Rt,
+    wait: Annotated[bool, Query(description="Answer when the retry has finished, with its execution.")] = False,
+) -> Response:
+    """Resume from the failed step; 202 at once, or with ``wait=true`` 200 the retry's execution (a
+    success deleted the incomplete execution; a failure left it, one attempt more)."""
     if await rt.store.get_incomplete(account, incomplete_id) is None:
         raise not_found("incomplete execution")
     task = asyncio.create_task(rt.engine.retry_incomplete(account, incomplete_id))
     rt.background(task)
-    return JSONResponse({"accepted": True, "id": incomplete_id}, status_code=202)
+    if not wait:
+        return JSONResponse({"accepted": True, "id": incomplete_id}, status_code=202)
+    result = await asyncio.shield(task)
+    if result is None:  # its scenario is gone, and the incomplete execution with it
+        raise not_found("incomplete execution")
+    return JSONResponse(await execution_detail(rt, account, result.execution.id), status_code=200)
 
 
 @router.delete("/incomplete-executions/{incomplete_id}", status_code=204)
@@ -65,3 +77,11 @@ async def delete_incomplete(incomplete_id: str, account: Account, rt: Rt) -> Res
 @router.get("/notifications")
 async def list_notifications(account: Account, rt: Rt) -> list[dict[str, Any]]:
     return [notification_public(r) for r in await rt.store.list_notifications(account)]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+async def read_notification(notification_id: str, account: Account, rt: Rt) -> Response:
+    """Mark a notification read (again is fine); 404 when it is not one of the account's."""
+    if not await rt.store.mark_notification_read(account, notification_id, rt.clock.now()):
+        raise not_found("notification")
+    return Response(status_code=204)

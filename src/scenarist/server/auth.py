@@ -68,6 +68,11 @@ class TokenCreate(Strict):
     name: str = Field(min_length=1, max_length=100)
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(max_length=MAX_LENGTH)
+    new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
+
+
 class AccountDelete(Strict):
     password: str = Field(max_length=MAX_LENGTH)
 
@@ -366,6 +371,24 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 
 
 # -- the account's data
+
+
+@router.post("/account/password", status_code=204)
+async def change_password(body: PasswordChange, request: Request, account: Account, auth_kit: Kit) -> Response:
+    """Change the password after checking the current one (403 when wrong, rate-limited as a login);
+    every other session of the account ends, the one making the request goes on."""
+    store = runtime(request).store
+    record = await store.get_account(account)
+    if record is None:
+        raise ApiError(401, "authentication required")
+    auth_kit.admit(_client(request), record.email.lower())
+    if not await auth_kit.passwords.verify(record.password_hash, body.current_password):
+        raise ApiError(403, "wrong password", path="current_password")
+    auth_kit.succeeded(_client(request), record.email.lower())
+    keep = request.scope.get("state", {}).get("session_hash")
+    await store.set_password(account, await auth_kit.passwords.hash(body.new_password), keep_session=keep)
+    return Response(status_code=204)
+
 
 
 @router.get("/account/export")

@@ -246,6 +246,14 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         own = [n for n in self._notifications.values() if n.account_id == account_id]
         return [_copy(n) for n in sorted(own, key=_by_created, reverse=True)]
 
+    async def mark_notification_read(self, account_id: AccountId, notification_id: str, read_at: datetime) -> bool:
+        found = self._notifications.get(notification_id)
+        if found is None or found.account_id != account_id:
+            return False
+        if found.read_at is None:
+            self._notifications[notification_id] = replace(found, read_at=utc(read_at))
+        return True
+
     # per-scenario state
 
     async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:

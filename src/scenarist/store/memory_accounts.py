@@ -71,6 +71,14 @@ class MemoryAccounts:
         found = next((a for a in self._accounts.values() if a.email.lower() == key), None)
         return None if found is None else copy_record(found)
 
+    async def set_password(self, account_id: AccountId, password_hash: str, *, keep_session: str | None) -> bool:
+        account = self._accounts.get(account_id)
+        if account is None:
+            return False
+        self._accounts[account_id] = replace(account, password_hash=password_hash)
+        self._sessions = {k: s for k, s in self._sessions.items() if s.account_id != account_id or k == keep_session}
+        return True
+
     # sessions
 
     async def create_session(self, session: SessionRecord) -> None:

@@ -105,6 +105,8 @@ class NotificationRecord:
     created_at: datetime
     scenario_id: ScenarioId | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    read_at: datetime | None = None
+    """When the account marked it read; None while unread."""
 
 
 @dataclass(frozen=True)
@@ -383,6 +385,11 @@ class Store(Protocol):
         """Newest first."""
         ...
 
+    async def mark_notification_read(self, account_id: AccountId, notification_id: str, read_at: datetime) -> bool:
+        """Set ``read_at`` (a notification already read keeps its first time); False when it is not
+        one of the account's."""
+        ...
+
     # per-scenario state (counters, cursors)
     async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:
         """None when unset."""
@@ -432,6 +439,11 @@ class Store(Protocol):
 
     async def get_account_by_email(self, email: str) -> AccountRecord | None:
         """Case-insensitive."""
+        ...
+
+    async def set_password(self, account_id: AccountId, password_hash: str, *, keep_session: str | None) -> bool:
+        """Store a new password hash and end every session of the account but ``keep_session`` (an id
+        hash); False when there is no such account."""
         ...
 
     async def delete_account(self, account_id: AccountId) -> bool:

@@ -170,6 +170,7 @@ notifications = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("scenario_id", sa.String(64)),
     sa.Column("data", JsonText, nullable=False),
+    sa.Column("read_at", UtcDateTime),
     sa.Index(None, "account_id", "created_at"),
     sa.Index(None, "created_at"),
 )

@@ -309,6 +309,17 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
             rows = (await conn.execute(query)).all()
         return [NotificationRecord(**row._mapping) for row in rows]
 
+    async def mark_notification_read(self, account_id: AccountId, notification_id: str, read_at: datetime) -> bool:
+        c = notifications.c
+        which = (c.id == notification_id, c.account_id == account_id)
+        mine = sa.select(c.id).where(*which)
+        unread = sa.update(notifications).where(*which, c.read_at.is_(None))
+        async with self._begin() as conn:
+            if (await conn.execute(mine)).first() is None:
+                return False
+            await conn.execute(unread.values(read_at=read_at))
+        return True
+
     # per-scenario state
 
     async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:

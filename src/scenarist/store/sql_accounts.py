@@ -79,6 +79,20 @@ class SqlAccounts(SqlBase):
             row = (await conn.execute(sa.select(*ACCOUNT_COLUMNS).where(where))).first()
         return None if row is None else AccountRecord(**row._mapping)
 
+    async def set_password(self, account_id: AccountId, password_hash: str, *, keep_session: str | None) -> bool:
+        """As the port says, in one transaction."""
+        c = sessions.c
+        others = sa.delete(sessions).where(c.account_id == account_id)
+        if keep_session is not None:
+            others = others.where(c.id_hash != keep_session)
+        async with self._begin() as conn:
+            changed = await conn.execute(
+                sa.update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
+            if changed.rowcount != 1:
+                return False
+            await conn.execute(others)
+        return True
+
     async def delete_account(self, account_id: AccountId) -> bool:
         """As the port says; False when nothing of the account was there."""
         async with self._begin() as conn:

@@ -1,5 +1,6 @@
 import { NavLink, Outlet, useOutletContext } from "react-router";
 import { LogoutButton } from "@/features/auth";
+import { NotificationsLink } from "@/features/notifications";
 import type { Me } from "@/features/auth/api/auth";
 
 const LINKS: [string, string][] = [
@@ -22,7 +23,11 @@ export function AppLayout() {
         <nav aria-label="Main" className="nav">
           <ul>
             {LINKS.map(([to, label]) => (
-              <li key={to}><NavLink to={to} className="nav-link">{label}</NavLink></li>
+              <li key={to}>
+                {to === "/notifications"
+                  ? <NotificationsLink className="nav-link" />
+                  : <NavLink to={to} className="nav-link">{label}</NavLink>}
+              </li>
             ))}
           </ul>
         </nav>

@@ -1,6 +1,9 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import { ComingSoon } from "@/components/ui/ComingSoon";
+import { AccountPage } from "@/features/account";
+import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
+import { NotificationsPage } from "@/features/notifications";
 import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
 import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
 import { AppLayout } from "./layout";
@@ -22,9 +25,9 @@ export function makeRouter() {
             { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
             { path: "/connections", element: <ComingSoon title="Connections" /> },
             { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
-            { path: "/incomplete-executions", element: <ComingSoon title="Incomplete executions" /> },
-            { path: "/notifications", element: <ComingSoon title="Notifications" /> },
-            { path: "/account", element: <ComingSoon title="Account" /> },
+            { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },
+            { path: "/notifications", element: <NotificationsPage /> },
+            { path: "/account", element: <AccountPage /> },
             { path: "*", element: <NotFound /> },
           ],
         },

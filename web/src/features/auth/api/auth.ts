@@ -77,17 +77,20 @@ export function useSignup() {
   });
 }
 
+/** Forgets the session in this tab (after logout, or once the account is gone): its token and every cached answer. */
+export function endLocalSession(queryClient: QueryClient): void {
+  setCsrfToken(null);
+  forgetSession();
+  queryClient.clear();
+  queryClient.setQueryData(ME_KEY, null);
+}
+
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => {
       await unwrap(client.POST("/api/v1/auth/logout"));
     },
-    onSettled: () => {
-      setCsrfToken(null);
-      forgetSession();
-      queryClient.clear();
-      queryClient.setQueryData(ME_KEY, null);
-    },
+    onSettled: () => endLocalSession(queryClient),
   });
 }

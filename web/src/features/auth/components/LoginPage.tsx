@@ -51,7 +51,13 @@ export function LoginPage() {
       title="Log in" submitLabel="Log in" busy={login.isPending} passwordAutocomplete="current-password"
       email={email} password={password}
       onEmail={(value) => { setTouched(true); setEmail(value); }} onPassword={setPassword} onSubmit={submit}
-      before={<>{params.get("ended") === "idle" && !login.isSuccess && <SessionEnded />}<ErrorAlert error={loginError(login.error)} /></>}
+      before={<>
+        {params.get("ended") === "idle" && !login.isSuccess && <SessionEnded />}
+        {params.get("deleted") === "1" && !login.isSuccess && (
+          <p role="status" className="notice">Your account and all its data were deleted.</p>
+        )}
+        <ErrorAlert error={loginError(login.error)} />
+      </>}
       extra={
         <label className="check">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />

@@ -1,0 +1,1 @@
+export { IncompleteExecutionsPage } from "./components/IncompleteExecutionsPage";
