@@ -69,9 +69,9 @@ async def test_errors_and_unknown_paths_are_recorded_with_their_status(tmp_path:
     async with running(tmp_path) as (_, client):
         await client.get("/api/v1/auth/me")
         await client.post("/hooks/abcdefghijklmnop", json={})
-        await client.get("/nowhere")
+        await client.get("/api/v1/nowhere")
     statuses = [(line["path"], line["status"]) for line in read_log(tmp_path)]
-    assert statuses == [("/api/v1/auth/me", 401), ("/hooks/abcd...", 404), ("/nowhere", 404)]
+    assert statuses == [("/api/v1/auth/me", 401), ("/hooks/abcd...", 404), ("/api/v1/nowhere", 404)]
 
 
 async def test_a_webhook_token_is_not_written_in_full(tmp_path: Path) -> None:

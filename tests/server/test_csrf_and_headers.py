@@ -145,7 +145,7 @@ async def test_headers_on_a_200(client: httpx.AsyncClient) -> None:
 
 
 async def test_headers_on_a_404(client: httpx.AsyncClient) -> None:
-    answer = await client.get("/no/such/page")
+    answer = await client.get("/api/v1/no/such/page")
     assert answer.status_code == 404
     assert_security_headers(answer)
 

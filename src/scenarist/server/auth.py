@@ -373,7 +373,8 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 # -- the account's data
 
 
-@router.post("/account/password", status_code=204)
+@router.post("/account/password", status_code=204,
+             responses={403: {"description": "Wrong current password."}, **LIMITED})
 async def change_password(body: PasswordChange, request: Request, account: Account, auth_kit: Kit) -> Response:
     """Change the password after checking the current one (403 when wrong, rate-limited as a login);
     every other session of the account ends, the one making the request goes on."""
