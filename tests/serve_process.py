@@ -1,5 +1,7 @@
-"""A real ``scenarist serve`` subprocess on 127.0.0.1 and a free port, for tests of what only a process shows
-(the public URL it derives, the files and modes of its data dir)."""
+"""A real ``scenarist serve`` subprocess on 127.0.0.1 and a free port, for tests of what only a process shows:
+the public URL it derives, the files and modes of its data dir, uvicorn's framing, a connection it stops
+reading. Only this object's process is ever signalled; the other tests talk ASGI in-process
+(tests/server/conftest.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,11 @@ class ServeProcess:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
 
+    def token(self, email: str = "ada@example.com") -> str:
+        """Register ``email`` and give an API token of the account."""
+        with self.client() as http:
+            return register(http, email)["Authorization"].removeprefix("Bearer ")
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.terminate()
@@ -96,3 +103,12 @@ def register(http: httpx.Client, email: str = "ada@example.com") -> dict[str, st
     assert token.status_code == 201, token.text
     http.cookies.clear()
     return {"Authorization": f"Bearer {token.json()['token']}"}
+
+
+@contextmanager
+def live_server(tmp_path: Path, **settings: str) -> Iterator[ServeProcess]:
+    """``scenarist serve`` on a fresh data dir in ``tmp_path`` with these settings (``api_max_bytes="1000"``
+    is ``SCENARIST_API_MAX_BYTES``), its public URL its own address."""
+    env = {f"SCENARIST_{key.upper()}": value for key, value in settings.items()}
+    with serve(tmp_path / "data", env=env) as server:
+        yield server

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live_server import LiveServer, live_server
+from tests.serve_process import ServeProcess, live_server
 
 CAP = 200_000
 AUTH_CAP = 64 * 1024
@@ -27,17 +27,17 @@ CHUNK = 16 * 1024
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     with live_server(tmp_path_factory.mktemp("caps"), api_max_bytes=str(CAP)) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def token(server: LiveServer) -> str:
+def token(server: ServeProcess) -> str:
     return server.token()
 
 
-def connect(server: LiveServer, method: str, path: str, headers: dict[str, str]) -> socket.socket:
+def connect(server: ServeProcess, method: str, path: str, headers: dict[str, str]) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
@@ -84,7 +84,7 @@ def assert_413(status: int, body: Any, cap: int) -> None:
     assert str(cap) in body["error"]["message"]
 
 
-def test_a_declared_length_over_the_cap_is_refused_before_the_body(server: LiveServer, token: str) -> None:
+def test_a_declared_length_over_the_cap_is_refused_before_the_body(server: ServeProcess, token: str) -> None:
     sock = connect(server, "POST", "/api/v1/scenarios", {
         "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Content-Length": str(10**9)})
     with sock:
@@ -94,7 +94,7 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_body(server: LiveS
         assert sock.recv(1) == b""
 
 
-def test_a_chunked_upload_over_the_cap_is_stopped_while_it_streams(server: LiveServer, token: str) -> None:
+def test_a_chunked_upload_over_the_cap_is_stopped_while_it_streams(server: ServeProcess, token: str) -> None:
     sock = connect(server, "POST", "/api/v1/scenarios", {
         "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     with sock:
@@ -104,7 +104,7 @@ def test_a_chunked_upload_over_the_cap_is_stopped_while_it_streams(server: LiveS
         assert closed_by_server(sock)
 
 
-def test_auth_routes_are_capped_at_64_kib(server: LiveServer) -> None:
+def test_auth_routes_are_capped_at_64_kib(server: ServeProcess) -> None:
     sock = connect(server, "POST", "/api/v1/auth/login", {
         "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     with sock:
@@ -115,13 +115,13 @@ def test_auth_routes_are_capped_at_64_kib(server: LiveServer) -> None:
         assert closed_by_server(sock)
 
 
-def test_auth_refuses_a_declared_length_over_64_kib(server: LiveServer) -> None:
+def test_auth_refuses_a_declared_length_over_64_kib(server: ServeProcess) -> None:
     answer = httpx.post(f"{server.url}/api/v1/auth/register", content=b" " * (AUTH_CAP + 1),
                         headers={"Content-Type": "application/json"})
     assert_413(answer.status_code, answer.json(), AUTH_CAP)
 
 
-def test_bodies_under_the_cap_are_read_whole(server: LiveServer, token: str) -> None:
+def test_bodies_under_the_cap_are_read_whole(server: ServeProcess, token: str) -> None:
     """A chunked body over 64 KiB (fine outside /auth) and under the cap reaches the route."""
     definition = {"name": "big", "description": "d" * (AUTH_CAP * 2),
                   "trigger": {"id": "hook", "module": "webhooks.custom"}, "schedule": {"type": "immediately"}}
@@ -138,7 +138,7 @@ def test_bodies_under_the_cap_are_read_whole(server: LiveServer, token: str) -> 
     assert login.status_code == 401
 
 
-def test_webhooks_keep_their_own_limit(tmp_path: Path, server: LiveServer, token: str) -> None:
+def test_webhooks_keep_their_own_limit(tmp_path: Path, server: ServeProcess, token: str) -> None:
     """The gateway's cap is SCENARIST_WEBHOOK_MAX_BYTES (5 MiB), not the API's."""
     auth = {"Authorization": f"Bearer {token}"}
     created = httpx.post(f"{server.url}/api/v1/scenarios", headers=auth, json={

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live_server import live_server
+from tests.serve_process import live_server
 
 API = "/api/v1"
 EXAMPLES = 5

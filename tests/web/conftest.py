@@ -6,40 +6,15 @@ missing they skip with the reason on a laptop and FAIL under ``CI=true``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
-from scenarist.server.app import create_app
-from scenarist.settings import Settings
 from tests.conftest import service_missing
-from tests.server.conftest import make_settings
+from tests.server.conftest import app, client, make_settings, settings  # noqa: F401 (the API fixtures, in-process)
 from tests.web.browser import CHROMIUM_ARGS, PageGuard, Server, client_address, serving
 from tests.web.tooling import built_ui, chromium
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
-        yield http
-
 
 # -- browser tests: one `scenarist serve` for the session (a module may start its own), one Chromium per module
 

@@ -130,6 +130,7 @@ def test_the_privacy_page_states_the_configured_windows_without_login(page: Any)
     expect(table.get_by_role("row", name="Notifications")).to_contain_text("7 days")
     expect(table.get_by_role("row", name="Activity stream")).to_contain_text("30 days")
     expect(table.get_by_role("row", name="Run information")).to_contain_text("60 days")
+    expect(table.get_by_role("row", name="Access log")).to_contain_text("30 days")
     expect(page.get_by_text("ends after 20 minutes without activity")).to_be_visible()
 
 

@@ -31,7 +31,7 @@ async def test_public_settings_need_no_login_and_follow_the_settings(client: htt
     assert answer.status_code == 200
     assert answer.json() == {
         "retention_gateway_logs_days": 30, "retention_incomplete_days": 30, "retention_notifications_days": 3,
-        "retention_activity_days": 30, "retention_runs_days": 45,
+        "retention_activity_days": 30, "retention_runs_days": 45, "retention_access_log_days": 30,
         "session_idle_seconds": 90, "session_idle_minutes": 2, "session_max_seconds": 43200,
     }
 

@@ -34,6 +34,7 @@ class PublicSettings(BaseModel):
     retention_notifications_days: int
     retention_activity_days: int
     retention_runs_days: int
+    retention_access_log_days: int
     session_idle_seconds: int
     session_idle_minutes: int
     """``session_idle_seconds`` in whole minutes, rounded up."""
@@ -49,6 +50,7 @@ async def public_settings(rt: Rt) -> PublicSettings:
         retention_incomplete_days=s.retention_incomplete_days,
         retention_notifications_days=s.retention_notifications_days,
         retention_activity_days=s.retention_activity_days, retention_runs_days=s.retention_runs_days,
+        retention_access_log_days=s.retention_access_log_days,
         session_idle_seconds=s.session_idle_seconds, session_idle_minutes=-(-s.session_idle_seconds // 60),
         session_max_seconds=s.session_max_seconds,
     )

@@ -76,7 +76,7 @@ def export(data: AccountData) -> dict[str, Any]:
         "scenarios": [plain(s) for s in data.scenarios],
         "executions": [plain(e) | {"log": [plain(r) for r in log]} for e, log in data.executions],
         "incomplete_executions": [plain(i) for i in data.incomplete],
-        "notifications": [plain(n) for n in data.notifications],
+        "notifications": [plain(n) | {"unread": n.read_at is None} for n in data.notifications],
         "tokens": [plain(t) for t in data.tokens],
         "sessions": [plain(s) for s in data.sessions],
         "gateway_logs": [plain(g) for g in data.gateway_logs],

@@ -1150,6 +1150,8 @@ export interface components {
          * @description What the privacy page and the login page state: retention windows in days, the idle timeout.
          */
         PublicSettings: {
+            /** Retention Access Log Days */
+            retention_access_log_days: number;
             /** Retention Activity Days */
             retention_activity_days: number;
             /** Retention Gateway Logs Days */

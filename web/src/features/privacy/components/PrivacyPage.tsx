@@ -15,6 +15,7 @@ function Retention({ settings }: { settings: PublicSettings }) {
     ["Notifications", settings.retention_notifications_days],
     ["Activity stream (the per-operation log with its data)", settings.retention_activity_days],
     ["Run information (status, times, operations, error)", settings.retention_runs_days],
+    ["Access log (address, browser, language and page of every request)", settings.retention_access_log_days],
   ];
   return (
     <table className="table compact">
