@@ -23,7 +23,7 @@ function EmptyState() {
 
 function ScenarioTable({ rows, children }: { rows: Scenario[]; children: (s: Scenario) => ReactNode }) {
   return (
-    <table className="table scenarios">
+    <table className="table cards scenarios">
       <caption className="visually-hidden">Your scenarios</caption>
       <thead>
         <tr>
