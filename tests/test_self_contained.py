@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTSIDE = ("../shared", "CONTRACT.md", "BENCH.md", "DESIGN.md", "STYLE.md")
+OUTSIDE = ("/".join(("..", "shared")), *(f"{name}.md" for name in ("CONTRACT", "BENCH", "DESIGN", "STYLE")))
+"""What a file would point to outside the project (spelt apart, so that this file does not itself)."""
 
 
 def tracked_files() -> list[Path]:

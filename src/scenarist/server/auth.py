@@ -373,19 +373,25 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 # -- the account's data
 
 
+async def _recheck_password(request: Request, account: str, auth_kit: AuthKit, password: str, path: str) -> None:
+    """The signed-in account's password, checked again before a grave change: rate-limited as a login,
+    401 when the account is gone, 403 (at ``path``) when wrong."""
+    record = await runtime(request).store.get_account(account)
+    if record is None:
+        raise ApiError(401, "authentication required")
+    auth_kit.admit(_client(request), record.email.lower())
+    if not await auth_kit.passwords.verify(record.password_hash, password):
+        raise ApiError(403, "wrong password", path=path)
+    auth_kit.succeeded(_client(request), record.email.lower())
+
+
 @router.post("/account/password", status_code=204,
              responses={403: {"description": "Wrong current password."}, **LIMITED})
 async def change_password(body: PasswordChange, request: Request, account: Account, auth_kit: Kit) -> Response:
     """Change the password after checking the current one (403 when wrong, rate-limited as a login);
     every other session of the account ends, the one making the request goes on."""
     store = runtime(request).store
-    record = await store.get_account(account)
-    if record is None:
-        raise ApiError(401, "authentication required")
-    auth_kit.admit(_client(request), record.email.lower())
-    if not await auth_kit.passwords.verify(record.password_hash, body.current_password):
-        raise ApiError(403, "wrong password", path="current_password")
-    auth_kit.succeeded(_client(request), record.email.lower())
+    await _recheck_password(request, account, auth_kit, body.current_password, "current_password")
     keep = request.scope.get("state", {}).get("session_hash")
     await store.set_password(account, await auth_kit.passwords.hash(body.new_password), keep_session=keep)
     return Response(status_code=204)
@@ -410,13 +416,7 @@ async def delete_account(body: AccountDelete, request: Request, account: Account
     """Erase the account and all its data after re-checking the password; its sessions end and its
     triggers unregister their webhooks from their services."""
     store = runtime(request).store
-    record = await store.get_account(account)
-    if record is None:
-        raise ApiError(401, "authentication required")
-    auth_kit.admit(_client(request), record.email.lower())
-    if not await auth_kit.passwords.verify(record.password_hash, body.password):
-        raise ApiError(403, "wrong password", path="password")
-    auth_kit.succeeded(_client(request), record.email.lower())
+    await _recheck_password(request, account, auth_kit, body.password, "password")
     await runtime(request).engine.release_account(account)  # while its connections still exist
     await runtime(request).connections.revoke_account(account)
     await store.delete_account(account)
