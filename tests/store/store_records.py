@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from scenarist.store.ports import (
@@ -222,4 +223,6 @@ async def populate(store: Store, account_id: str) -> ScenarioRecord:
     customers = await stored_data_store(store, account_id)
     await store.write_data_record(account_id, customers.id, "ada", put({"email": CANARY, "spent": 1}), T0)
     await store.enqueue_executions([execution(parent, trigger_event="webhook", trigger_input={"body": CANARY})])
+    done = await stored_execution(store, parent)  # a finished run: its operations are counted (usage_hours)
+    await store.finish_executions([(replace(done, status=RunStatus.SUCCESS, finished_at=T0, operations=2), [])])
     return parent

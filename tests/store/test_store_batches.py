@@ -258,3 +258,54 @@ async def _mark_scenario(store: Store) -> ScenarioRecord:
     record = ScenarioRecord("sm", "acct-m", "m", {}, True, _T0, _T0)
     await store.put_scenario(record)
     return record
+
+
+# the hourly operation counters (operations_by_scenario)
+
+HOUR = timedelta(hours=1)
+
+
+async def test_finished_runs_count_their_operations_per_scenario_and_hour(store: Store) -> None:
+    first, second = await stored_scenario(store), await stored_scenario(store)
+    other = await stored_scenario(store, B)
+    runs = [await stored_execution(store, parent) for parent in (first, first, second, other)]
+    await store.finish_executions([(finished(runs[0], operations=3), []), (finished(runs[2], operations=5), [])])
+    await store.finish_executions([(finished(runs[1], operations=4, finished_at=T0 + HOUR), []),
+                                   (finished(runs[3], operations=7), [])])
+    day = timedelta(days=1)
+    assert await store.operations_by_scenario(A, T0 - day, T0 + day) == {first.id: 7, second.id: 5}
+    assert await store.operations_by_scenario(A, T0 + HOUR, T0 + day) == {first.id: 4}  # by the hour it finished
+    assert await store.operations_by_scenario(A, T0 - day, T0) == {}
+    assert await store.operations_by_scenario(B, T0 - day, T0 + day) == {other.id: 7}
+
+
+async def test_a_run_counts_once_even_when_finished_again(store: Store) -> None:
+    parent = await stored_scenario(store)
+    run = await stored_execution(store, parent)
+    twice = finished(run, operations=2)
+    await store.finish_executions([(twice, []), (replace(twice, operations=6), [])])  # the batch's last record
+    await store.finish_executions([(replace(twice, operations=9), [])])  # already finished: adds nothing
+    assert await store.operations_by_scenario(A, T0 - HOUR, T0 + HOUR) == {parent.id: 6}
+
+
+async def test_counters_outlive_the_scenario_and_go_with_the_account(store: Store) -> None:
+    parent = await stored_scenario(store)
+    run = await stored_execution(store, parent)
+    await store.finish_executions([(finished(run, operations=3), [])])
+    assert await store.delete_scenario(A, parent.id)
+    assert await store.operations_by_scenario(A, T0 - HOUR, T0 + HOUR) == {parent.id: 3}
+    assert await store.delete_account(A) is True
+    assert await store.operations_by_scenario(A, T0 - HOUR, T0 + HOUR) == {}
+
+
+async def test_counters_past_their_window_are_purged(store: Store) -> None:
+    from scenarist.store.ports import USAGE_KEPT_DAYS, RetentionWindows
+
+    parent = await stored_scenario(store)
+    run = await stored_execution(store, parent)
+    await store.finish_executions([(finished(run, operations=3), [])])
+    kept = await store.purge(T0 + timedelta(days=USAGE_KEPT_DAYS), RetentionWindows(runs_days=USAGE_KEPT_DAYS + 1))
+    assert kept["usage"] == 0
+    gone = await store.purge(T0 + timedelta(days=USAGE_KEPT_DAYS + 1), RetentionWindows(runs_days=USAGE_KEPT_DAYS + 9))
+    assert gone["usage"] == 1
+    assert await store.operations_by_scenario(A, T0 - HOUR, T0 + HOUR) == {}

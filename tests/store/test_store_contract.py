@@ -28,7 +28,7 @@ from tests.store.store_records import (
     stored_scenario,
 )
 
-KINDS = {"runs", "activity", "incomplete", "notifications", "gateway_logs"}
+KINDS = {"runs", "activity", "incomplete", "notifications", "gateway_logs", "usage"}
 
 
 # scenarios

@@ -164,3 +164,21 @@ def test_the_last_run_shows_its_time_and_status(user_page: Any) -> None:
     last_run = row(user_page, name).get_by_role("cell").nth(3)
     expect(last_run).to_contain_text("Success")
     expect(last_run).to_contain_text(re.compile(r"\d{1,2}:\d{2}"))
+
+
+def test_operations_this_month_count_the_runs(user_page: Any) -> None:
+    name = unique("Counted")
+    link = create(user_page, name).get_by_role("link", name=name)
+    scenario_id = link.get_attribute("href").rsplit("/", 1)[1]
+    header = user_page.get_by_role("columnheader", name="Operations this month")
+    expect(header).to_be_visible()
+    expect(row(user_page, name).get_by_role("cell").nth(4)).to_have_text("0")
+    csrf = user_page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    total = 0
+    for n in range(2):
+        ran = user_page.request.post(f"/api/v1/scenarios/{scenario_id}/run?wait=true", data={"input": {"id": n}},
+                                     headers={"X-CSRF-Token": csrf})
+        assert ran.status == 200, ran.text()
+        total += ran.json()["operations"]
+    user_page.reload()
+    expect(row(user_page, name).get_by_role("cell").nth(4)).to_have_text(str(total))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -35,6 +36,9 @@ class ScenarioPublic(BaseModel):
     definition: dict[str, Any]
     created_at: str | None = None
     updated_at: str | None = None
+    operations_this_month: int = Field(
+        0, description="Operations of this scenario's runs that finished in the current calendar month (UTC)."
+    )
 
 
 class ActivePublic(BaseModel):
@@ -51,10 +55,22 @@ class RunAccepted(BaseModel):
     execution_id: str
 
 
-def public(rt: Runtime, record: ScenarioRecord) -> ScenarioPublic:
+def public(rt: Runtime, record: ScenarioRecord, operations: int = 0) -> ScenarioPublic:
     return ScenarioPublic(id=record.id, name=record.name, active=record.active,
                           webhook_url=rt.engine.webhook_url(record), definition=record.definition,
-                          created_at=iso(record.created_at), updated_at=iso(record.updated_at))
+                          created_at=iso(record.created_at), updated_at=iso(record.updated_at),
+                          operations_this_month=operations)
+
+
+def this_month(now: datetime) -> tuple[datetime, datetime]:
+    """The current calendar month in UTC, as ``[start, end)``."""
+    start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    return start, end
+
+
+async def month_operations(rt: Runtime, account: str) -> dict[str, int]:
+    return await rt.store.operations_by_scenario(account, *this_month(rt.clock.now()))
 
 
 async def _save(
@@ -90,18 +106,21 @@ async def create_scenario(definition: Definition, account: Account, rt: Rt) -> S
 
 @router.get("/scenarios", response_model=list[ScenarioPublic])
 async def list_scenarios(account: Account, rt: Rt) -> list[ScenarioPublic]:
-    return [public(rt, record) for record in await rt.store.list_scenarios(account)]
+    operations = await month_operations(rt, account)
+    return [public(rt, record, operations.get(record.id, 0)) for record in await rt.store.list_scenarios(account)]
 
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioPublic)
 async def get_scenario(scenario_id: str, account: Account, rt: Rt) -> ScenarioPublic:
-    return public(rt, await _get(rt, account, scenario_id))
+    record = await _get(rt, account, scenario_id)
+    return public(rt, record, (await month_operations(rt, account)).get(record.id, 0))
 
 
 @router.put("/scenarios/{scenario_id}", response_model=ScenarioPublic, openapi_extra=AS_SCENARIO)
 async def replace_scenario(scenario_id: str, definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
     await _get(rt, account, scenario_id)
-    return public(rt, await _save(rt, account, definition, scenario_id))
+    record = await _save(rt, account, definition, scenario_id)
+    return public(rt, record, (await month_operations(rt, account)).get(record.id, 0))
 
 
 @router.delete("/scenarios/{scenario_id}", status_code=204)

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import JSONResponse
 
+from scenarist.server.api_scenarios import month_operations
 from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found
 from scenarist.server.passwords import MAX_LENGTH, MIN_LENGTH, Passwords
@@ -401,13 +402,15 @@ async def change_password(body: PasswordChange, request: Request, account: Accou
 @router.get("/account/export")
 async def export_account(request: Request, account: Account) -> dict[str, Any]:
     """Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
-    ``webhook_url``, not its hook token)."""
+    ``webhook_url``, not its hook token, and its ``operations_this_month``)."""
     rt = runtime(request)
     document = await rt.store.export_account(account)
     urls = {scenario.id: rt.engine.webhook_url(scenario) for scenario in await rt.store.list_scenarios(account)}
+    operations = await month_operations(rt, account)
     for scenario in document.get("scenarios", []):
         scenario.pop("hook_token", None)
         scenario["webhook_url"] = urls.get(scenario["id"])
+        scenario["operations_this_month"] = operations.get(scenario["id"], 0)
     return document
 
 

@@ -25,6 +25,7 @@ from scenarist.store.memory_batch import gateway_copy as _gateway_copy
 from scenarist.store.memory_connections import MemoryConnections
 from scenarist.store.memory_datastores import MemoryDataStores
 from scenarist.store.ports import (
+    USAGE_KEPT_DAYS,
     ActivityRecord,
     ConnectionRecord,
     DataRecord,
@@ -55,6 +56,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._data_stores: dict[str, DataStoreRecord] = {}
         self._data_records: dict[str, dict[str, DataRecord]] = {}
         self._queue_seq: dict[ExecutionId, int] = {}
+        self._usage: dict[tuple[AccountId, ScenarioId, datetime], int] = {}
         """Each execution's queue number (``SqlStore``'s ``queue_seq``)."""
         self._last_seq = 0
 
@@ -349,6 +351,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._scenarios = without(self._scenarios, account_id)
         self._notifications = without(self._notifications, account_id)
         self._gateway_logs = without(self._gateway_logs, account_id)
+        self._usage = {key: n for key, n in self._usage.items() if key[0] != account_id}
         self._sessions = without(self._sessions, account_id)
         self._tokens = without(self._tokens, account_id)
         self._connections = without(self._connections, account_id)
@@ -364,6 +367,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             self._notifications,
             self._state,
             self._gateway_logs,
+            self._usage,
             self._accounts,
             self._sessions,
             self._tokens,
@@ -406,7 +410,14 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             "gateway_logs": _drop_before(self._gateway_logs, "received_at", cutoff(windows.gateway_logs_days)),
             "activity": self._purge_activity(cutoff(windows.activity_days)),
             "runs": self._purge_runs(cutoff(windows.runs_days)),
+            "usage": self._purge_usage(cutoff(USAGE_KEPT_DAYS)),
         }
+
+    def _purge_usage(self, cutoff: datetime) -> int:
+        old = [key for key in self._usage if key[2] < cutoff]
+        for key in old:
+            del self._usage[key]
+        return len(old)
 
     def _purge_activity(self, cutoff: datetime) -> int:
         deleted = 0

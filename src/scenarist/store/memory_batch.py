@@ -12,8 +12,16 @@ from datetime import datetime
 
 from scenarist.store.codec import encode_activity
 from scenarist.store.memory_accounts import by_created, copy_record
-from scenarist.store.ports import ActivityRecord, ExecutionRecord, GatewayLogRecord, ScenarioRecord
-from scenarist.types import ExecutionId, RunStatus, ScenarioId
+from scenarist.store.ports import (
+    UNFINISHED,
+    ActivityRecord,
+    ExecutionRecord,
+    GatewayLogRecord,
+    ScenarioRecord,
+    hour_of,
+    usage_of,
+)
+from scenarist.types import AccountId, ExecutionId, RunStatus, ScenarioId
 
 
 def updated_execution(current: ExecutionRecord, execution: ExecutionRecord) -> ExecutionRecord:
@@ -44,6 +52,7 @@ class MemoryBatches:
     _executions: dict[ExecutionId, ExecutionRecord]
     _activity: dict[ExecutionId, list[bytes]]
     _gateway_logs: dict[str, GatewayLogRecord]
+    _usage: dict[tuple[AccountId, ScenarioId, datetime], int]
 
     async def list_active_scenarios(self) -> list[ScenarioRecord]:
         active = [s for s in self._scenarios.values() if s.active]
@@ -58,10 +67,23 @@ class MemoryBatches:
         updates: dict[ExecutionId, ExecutionRecord] = {}
         for run, _ in finished:  # in order: a run listed twice keeps its last fields
             updates[run.id] = updated_execution(updates.get(run.id) or self._executions[run.id], run)
+        unfinished = {run.id for run, _ in finished if self._executions[run.id].status in UNFINISHED}
         for run, blob in encoded:
             if blob is not None:
                 self._activity.setdefault(run.id, []).append(blob)
         self._executions.update(updates)
+        for key, operations in usage_of(finished, unfinished).items():
+            self._usage[key] = self._usage.get(key, 0) + operations
+
+    async def operations_by_scenario(
+        self, account_id: AccountId, since: datetime, until: datetime
+    ) -> dict[ScenarioId, int]:
+        start, end = hour_of(since), hour_of(until)
+        totals: dict[ScenarioId, int] = {}
+        for (account, scenario, hour), operations in self._usage.items():
+            if account == account_id and start <= hour < end:
+                totals[scenario] = totals.get(scenario, 0) + operations
+        return {scenario: n for scenario, n in totals.items() if n}
 
     def _has(self, run: ExecutionRecord) -> bool:
         current = self._executions.get(run.id)

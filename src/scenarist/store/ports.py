@@ -10,9 +10,10 @@ suite in ``tests/store/``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
@@ -140,6 +141,35 @@ class RetentionWindows:
     notifications_days: int = 7
     activity_days: int = 30
     runs_days: int = 60
+
+
+USAGE_KEPT_DAYS = 400
+"""How long the hourly operation counters are kept (``purge`` kind ``usage``): past a year."""
+
+UNFINISHED = frozenset({RunStatus.QUEUED, RunStatus.RUNNING})
+
+
+def usage_hour(run: ExecutionRecord) -> datetime:
+    """The UTC hour whose counter a finished run's operations go to."""
+    at = run.finished_at or run.started_at or run.created_at
+    return hour_of(at)
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def usage_of(
+    finished: list[tuple[ExecutionRecord, list[ActivityRecord]]], unfinished: set[str]
+) -> Counter[tuple[AccountId, ScenarioId, datetime]]:
+    """What a group commit adds to the hourly counters: each run not finished before
+    counts once, with the operations of its last record in the batch."""
+    last = {run.id: run for run, _ in finished if run.id in unfinished and run.status not in UNFINISHED}
+    usage: Counter[tuple[AccountId, ScenarioId, datetime]] = Counter()
+    for run in last.values():
+        if run.operations:
+            usage[(run.account_id, run.scenario_id, usage_hour(run))] += run.operations
+    return usage
 
 
 @dataclass(frozen=True)
@@ -322,7 +352,18 @@ class Store(Protocol):
         order, append the activity records as one batch (as ``append_activity``, none
         when the list is empty) and replace the execution's mutable fields (as
         ``update_execution``). ``ValueError``, and nothing of the batch stored, when an
-        execution is not found in its record's account."""
+        execution is not found in its record's account. A run that was not finished yet
+        (queued or running) adds its operations to its scenario's counter of the UTC hour
+        it finished in (``operations_by_scenario``); one that already was adds nothing."""
+        ...
+
+    async def operations_by_scenario(
+        self, account_id: AccountId, since: datetime, until: datetime
+    ) -> dict[ScenarioId, int]:
+        """The operations of the account's runs that finished in ``[since, until)``, per
+        scenario (deleted ones included), from the hourly counters that ``finish_executions``
+        moves: ``since`` and ``until`` are taken to their UTC hour. Scenarios without
+        operations are absent."""
         ...
 
     async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:

@@ -136,6 +136,20 @@ activity_batches = sa.Table(
     sa.ForeignKeyConstraint(["execution_id"], ["executions.id"], ondelete="CASCADE"),
 )
 
+usage_hours = sa.Table(
+    "usage_hours",
+    metadata,
+    _id("account_id"),
+    _id("scenario_id"),
+    sa.Column("hour", UtcDateTime, nullable=False),
+    sa.Column("operations", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("account_id", "scenario_id", "hour"),
+    sa.Index(None, "hour"),
+)
+"""Operations of finished runs per scenario and UTC hour (``finish_executions`` adds to them):
+a month in any whole-hour time zone is a sum of whole buckets. No foreign key: a deleted
+scenario's operations still count for its account's month."""
+
 incomplete = sa.Table(
     "incomplete",
     metadata,

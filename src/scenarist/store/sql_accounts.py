@@ -41,6 +41,7 @@ from scenarist.store.schema import (
     scenario_state,
     scenarios,
     sessions,
+    usage_hours,
 )
 from scenarist.store.sql_base import EXECUTION_COLUMNS, GATEWAY_SUMMARY, SqlBase, execution_record, gateway_log_record
 from scenarist.store.sql_connections import connection_record
@@ -171,6 +172,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
         sa.delete(scenarios).where(scenarios.c.account_id == account_id),
         sa.delete(notifications).where(notifications.c.account_id == account_id),
         sa.delete(gateway_logs).where(gateway_logs.c.account_id == account_id),
+        sa.delete(usage_hours).where(usage_hours.c.account_id == account_id),
         sa.delete(sessions).where(sessions.c.account_id == account_id),
         sa.delete(api_tokens).where(api_tokens.c.account_id == account_id),
         sa.delete(connections).where(connections.c.account_id == account_id),

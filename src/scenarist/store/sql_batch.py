@@ -22,9 +22,18 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from scenarist.store.codec import encode_activity
-from scenarist.store.ports import ActivityRecord, ExecutionRecord, GatewayLogRecord, ScenarioRecord
-from scenarist.store.schema import activity_batches, executions, gateway_logs, scenarios
+from scenarist.store.ports import (
+    UNFINISHED,
+    ActivityRecord,
+    ExecutionRecord,
+    GatewayLogRecord,
+    ScenarioRecord,
+    hour_of,
+    usage_of,
+)
+from scenarist.store.schema import activity_batches, executions, gateway_logs, scenarios, usage_hours
 from scenarist.store.sql_base import EXECUTION_MUTABLE, SqlBase, gateway_log_values
+from scenarist.types import AccountId, ScenarioId
 
 
 class SqlBatches(SqlBase):
@@ -44,19 +53,45 @@ class SqlBatches(SqlBase):
             if records
         ]
         lock = (
-            sa.select(executions.c.id, executions.c.account_id)
+            sa.select(executions.c.id, executions.c.account_id, executions.c.status)
             .where(executions.c.id.in_(sorted({run.id for run, _ in finished})))
             .order_by(executions.c.id)
             .with_for_update()
         )
         async with self._begin("an execution of the batch is gone") as conn:
-            found = {(row.id, row.account_id) for row in (await conn.execute(lock)).all()}
+            rows = (await conn.execute(lock)).all()
+            found = {(row.id, row.account_id) for row in rows}
             missing = [run.id for run, _ in finished if (run.id, run.account_id) not in found]
             if missing:
                 raise ValueError(f"no execution {missing[0]} (of {len(missing)} not found)")
             await conn.execute(_FINISH, updates)
             if batches:
                 await conn.execute(_APPEND_BATCH, batches)
+            usage = usage_of(finished, {row.id for row in rows if row.status in UNFINISHED})
+            if usage:
+                await conn.execute(self._add_usage(), [
+                    {"account_id": a, "scenario_id": s, "hour": h, "operations": n} for (a, s, h), n in usage.items()
+                ])
+
+    def _add_usage(self) -> sa.Insert:
+        insert = self._insert(usage_hours)
+        return insert.on_conflict_do_update(
+            index_elements=["account_id", "scenario_id", "hour"],
+            set_={"operations": usage_hours.c.operations + insert.excluded.operations},
+        )
+
+    async def operations_by_scenario(
+        self, account_id: AccountId, since: datetime, until: datetime
+    ) -> dict[ScenarioId, int]:
+        c = usage_hours.c
+        query = (
+            sa.select(c.scenario_id, sa.func.sum(c.operations))
+            .where(c.account_id == account_id, c.hour >= hour_of(since), c.hour < hour_of(until))
+            .group_by(c.scenario_id)
+        )
+        async with self._connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {ScenarioId(row[0]): int(row[1]) for row in rows if row[1]}
 
     async def mark_running(self, started: list[tuple[str, datetime]]) -> None:
         """As the port says: one executemany conditional UPDATE."""
@@ -113,3 +148,4 @@ _MARK_RUNNING = (
     .where(executions.c.id == sa.bindparam("run_id"), executions.c.status == "queued")
     .values(status="running", started_at=sa.bindparam("at"))
 )
+

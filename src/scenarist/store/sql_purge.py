@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from scenarist.store.ports import RetentionWindows
+from scenarist.store.ports import USAGE_KEPT_DAYS, RetentionWindows
 from scenarist.store.schema import (
     activity_batches,
     executions,
     gateway_logs,
     incomplete,
     notifications,
+    usage_hours,
 )
 
 
@@ -39,6 +40,7 @@ async def purge(conn: AsyncConnection, as_of: datetime, windows: RetentionWindow
         ),
         "activity": await _purge_activity(conn, cutoff(windows.activity_days)),
         "runs": await _purge_runs(conn, cutoff(windows.runs_days)),
+        "usage": await _delete_before(conn, usage_hours, usage_hours.c.hour, cutoff(USAGE_KEPT_DAYS)),
     }
 
 

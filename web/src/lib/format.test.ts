@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { copyName, dateTimeText, durationText, matchesSearch, scheduleText, statusText, triggerKind } from "./format";
+import { copyName, countText, dateTimeText, durationText, matchesSearch, scheduleText, statusText, triggerKind } from "./format";
 
 describe("scheduleText", () => {
   it("says each kind of schedule in words", () => {
@@ -65,5 +65,13 @@ describe("matchesSearch", () => {
     expect(matchesSearch("Big orders to the sink", "SINK big")).toBe(true);
     expect(matchesSearch("Big orders", "small")).toBe(false);
     expect(matchesSearch("Anything", "  ")).toBe(true);
+  });
+});
+
+describe("countText", () => {
+  it("groups digits as the locale does", () => {
+    expect(countText(0, "en")).toBe("0");
+    expect(countText(12345, "en")).toBe("12,345");
+    expect(countText(1234567, "de")).toBe("1.234.567");
   });
 });

@@ -60,6 +60,11 @@ export function durationText(seconds: number): string {
   return plural(minutes / 60, "hour");
 }
 
+/** A count with the locale's digit grouping: 12345 -> "12,345" (en). */
+export function countText(count: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(count);
+}
+
 /** The name of a copy: "Orders" -> "Orders (copy)", "Orders (copy)" -> "Orders (copy 2)". */
 export function copyName(name: string, taken: readonly string[] = []): string {
   const base = name.replace(/ \(copy(?: \d+)?\)$/, "");

@@ -1286,6 +1286,12 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Operations This Month
+             * @description Operations of this scenario's runs that finished in the current calendar month (UTC).
+             * @default 0
+             */
+            operations_this_month: number;
             /** Updated At */
             updated_at?: string | null;
             /** Webhook Url */

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { Switch } from "@/components/ui/Switch";
-import { dateTimeText, scheduleText, statusText, triggerKind } from "@/lib/format";
+import { countText, dateTimeText, scheduleText, statusText, triggerKind } from "@/lib/format";
 import { useLastRun, type Scenario } from "../api/scenarios";
 
 function LastRun({ id }: { id: string }) {
@@ -38,6 +38,7 @@ export function ScenarioRow({ scenario, busy, onActive, onRename, onDuplicate, o
       <td data-label="Trigger">{triggerKind(definition.trigger?.module)}</td>
       <td data-label="Schedule">{scheduleText(definition.schedule)}</td>
       <td data-label="Last run"><LastRun id={scenario.id} /></td>
+      <td data-label="Operations this month" className="numeric">{countText(scenario.operations_this_month ?? 0)}</td>
       <td data-label="Actions" className="row-actions">
         <button type="button" className="button small ghost" aria-label={`Rename ${scenario.name}`} onClick={onRename}>
           Rename
