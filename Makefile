@@ -74,10 +74,11 @@ lint: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/mypy
 	cd $(WEB) && node_modules/.bin/tsc -b
 
-bench: install
+bench: install system-deps web
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/w2_batch.py
 	$(BIN)/python bench/w1_webhook.py
+	$(BIN)/python bench/ui_budget.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEBUI) tests/web/artifacts
