@@ -210,6 +210,7 @@ async def populate(store: Store, account_id: str) -> ScenarioRecord:
     """An account with a row of every kind, ``CANARY`` in its personal data; its scenario."""
     await stored_account(store, account_id)
     parent = await stored_scenario(store, account_id, name=f"{CANARY} {account_id}", hook_token=f"hook-{account_id}")
+    await store.add_scenario_version(parent)
     run = await stored_execution(store, parent, status=RunStatus.ERROR, trigger_input={"body": CANARY})
     await store.append_activity(run.id, [activity(input={"note": CANARY}), activity(2)])
     await store.put_incomplete(incomplete(run, next_retry_at=T0))

@@ -265,6 +265,7 @@ async def test_export_holds_every_personal_datum(store: Store) -> None:
     assert [s["id"] for s in data["scenarios"]] == [scenario_.id]
     assert data["scenarios"][0]["name"] == f"{CANARY} {A}"
     assert data["scenarios"][0]["definition"] == scenario_.definition
+    assert [(v["n"], v["definition"]) for v in data["scenarios"][0]["versions"]] == [(1, scenario_.definition)]
     failed, queued = [e for e in data["executions"] if e["status"] != "success"]  # same created_at: by id
     if failed["status"] != "error":
         failed, queued = queued, failed

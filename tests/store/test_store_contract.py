@@ -28,7 +28,7 @@ from tests.store.store_records import (
     stored_scenario,
 )
 
-KINDS = {"runs", "activity", "incomplete", "notifications", "gateway_logs", "usage"}
+KINDS = {"runs", "activity", "incomplete", "notifications", "gateway_logs", "usage", "versions"}
 
 
 # scenarios
@@ -564,3 +564,53 @@ async def test_concurrent_appends_keep_every_batch(store: Store) -> None:
     assert sorted(r.bundle for r in stored) == sorted(r.bundle for b in batches for r in b)
     starts = [stored.index(batch[0]) for batch in batches]
     assert all(stored[s : s + 5] == batch for s, batch in zip(starts, batches, strict=True))
+
+
+# scenario versions
+
+
+async def test_each_saved_version_is_numbered_and_listed_newest_first(store: Store) -> None:
+    record = await stored_scenario(store)
+    first = await store.add_scenario_version(record)
+    changed = replace(record, definition={"flow": [], "name": "v2"}, updated_at=T0 + SECOND)
+    second = await store.add_scenario_version(changed)
+    assert (first.n, second.n) == (1, 2)
+    assert await store.list_scenario_versions(A, record.id) == [second, first]
+    assert await store.list_scenario_versions(A, record.id, before=2) == [first]
+    assert await store.list_scenario_versions(A, record.id, limit=1) == [second]
+    assert await store.get_scenario_version(A, record.id, 2) == second
+    assert second.definition == {"flow": [], "name": "v2"} and second.saved_at == T0 + SECOND
+    assert await store.get_scenario_version(A, record.id, 3) is None
+
+
+async def test_versions_are_the_accounts_own(store: Store) -> None:
+    record = await stored_scenario(store)
+    await store.add_scenario_version(record)
+    assert await store.list_scenario_versions(B, record.id) == []
+    assert await store.get_scenario_version(B, record.id, 1) is None
+    with pytest.raises(ValueError):
+        await store.add_scenario_version(replace(record, account_id=B))
+    with pytest.raises(ValueError):
+        await store.add_scenario_version(replace(record, id="missing"))
+
+
+async def test_versions_go_with_their_scenario(store: Store) -> None:
+    record = await stored_scenario(store)
+    await store.add_scenario_version(record)
+    assert await store.delete_scenario(A, record.id)
+    await store.put_scenario(record)  # the same id again starts a new history
+    assert await store.list_scenario_versions(A, record.id) == []
+    assert (await store.add_scenario_version(record)).n == 1
+
+
+async def test_old_versions_are_purged_but_the_newest_stays(store: Store) -> None:
+    from scenarist.store.ports import VERSIONS_KEPT_DAYS
+
+    record = await stored_scenario(store)
+    for n in range(3):
+        await store.add_scenario_version(replace(record, updated_at=T0 + n * SECOND))
+    later = T0 + timedelta(days=VERSIONS_KEPT_DAYS, seconds=1.5)  # the first two are past their window
+    counts = await store.purge(later, RetentionWindows(runs_days=10_000))
+    assert counts["versions"] == 2
+    assert [v.n for v in await store.list_scenario_versions(A, record.id)] == [3]
+    assert (await store.purge(later + timedelta(days=999), RetentionWindows(runs_days=10_000)))["versions"] == 0

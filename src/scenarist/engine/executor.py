@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from scenarist.engine.credentials import Credentials
 from scenarist.engine.plan import Block, Chain, IfElseNode, Node, Plan, RouterNode, StepNode
+from scenarist.engine.progress import Progress
 from scenarist.engine.recorder import Recorder
 from scenarist.engine.scope import run_scope
 from scenarist.sdk import (
@@ -124,12 +125,15 @@ class Services:
     """Runs sub-scenarios (``ctx.scenarios``); None: a step cannot call another scenario."""
     data_stores: Callable[[str], Any] | None = None
     """The data stores of an account (``ctx.data_stores``), by account id."""
+    progress: Progress = field(default_factory=Progress)
+    """Who watches which run (``GET /executions/{id}/events``)."""
 
     async def store_finished(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
         if self.finish is not None:
             await self.finish(execution, activity)
         else:
             await self.store.finish_executions([(execution, activity)])
+        self.progress.changed(execution.id)
 
 
 @dataclass
@@ -192,7 +196,8 @@ class Run:
         self.responder = responder
         self.resume = resume
         self.confidential = plan.settings.confidential
-        self.recorder = Recorder(services.store, execution.id, self.confidential, services.flush_size)
+        self.recorder = Recorder(services.store, execution.id, self.confidential, services.flush_size,
+                                 services.progress)
         self.operations = 0
         self.response: dict[str, Any] | None = None
         self.broke: ModuleError | None = None

@@ -14,11 +14,14 @@ from scenarist.store.ports import ActivityRecord, Store
 
 if TYPE_CHECKING:
     from scenarist.engine.plan import StepNode
+    from scenarist.engine.progress import Progress
 
 
 class Recorder:
-    def __init__(self, store: Store, execution_id: str, confidential: bool, flush_size: int = 500) -> None:
+    def __init__(self, store: Store, execution_id: str, confidential: bool, flush_size: int = 500,
+                 progress: Progress | None = None) -> None:
         self._store = store
+        self._progress = progress
         self._execution_id = execution_id
         self._confidential = confidential
         self._flush_size = flush_size
@@ -60,9 +63,14 @@ class Recorder:
         return {"type": error.type, "message": error.message}
 
     def maybe_flush(self) -> None:
-        """Start writing a full buffer; the write overlaps with the run's next operations."""
-        if len(self._buffer) >= self._flush_size:
+        """Start writing a full buffer; the write overlaps with the run's next operations. A watched
+        run (``Progress``) writes what it has whenever no write is under way."""
+        if len(self._buffer) >= self._flush_size or (self._buffer and self._watched_and_idle()):
             self._start_write()
+
+    def _watched_and_idle(self) -> bool:
+        idle = self._pending is None or self._pending.done()
+        return idle and self._progress is not None and self._progress.watched(self._execution_id)
 
     async def drain(self) -> list[ActivityRecord]:
         """Wait for the batches already being written; hand over what is left unwritten
@@ -81,3 +89,5 @@ class Recorder:
         if previous is not None:
             await previous  # batches are stored in the order they were recorded
         await self._store.append_activity(self._execution_id, batch)
+        if self._progress is not None:
+            self._progress.changed(self._execution_id)

@@ -111,7 +111,8 @@ class Engine:
         scenario_id: str | None = None,
         active: bool | None = None,
     ) -> ScenarioRecord:
-        """Validate and store (insert or replace) a scenario; raises InvalidScenario.
+        """Validate and store (insert or replace) a scenario, keeping the definition as its next
+        version; raises InvalidScenario.
 
         With ``credentials``, every step's connection must be one of the account's, of
         a type its module accepts. An active scenario whose trigger registers its webhook and
@@ -142,6 +143,7 @@ class Engine:
         async with self._lock(record.id):
             change = await self.hooks.prepare(record, self.webhook_url(record), attach=record.active, keep=True)
             await self.store.put_scenario(record)
+            await self.store.add_scenario_version(record)
             await self._settle(record, change, "changed")
         return record
 

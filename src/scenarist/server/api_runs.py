@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from scenarist.engine.documents import iso
 from scenarist.server.deps import account_id, runtime
-from scenarist.server.errors import not_found
+from scenarist.server.errors import ApiError, not_found
 from scenarist.server.executions import execution_detail
 from scenarist.server.runtime import Runtime
 from scenarist.store.ports import IncompleteRecord, NotificationRecord
+from scenarist.types import RunStatus
 
 router = APIRouter(tags=["executions"])
 
@@ -40,6 +44,58 @@ def notification_public(record: NotificationRecord) -> dict[str, Any]:
 @router.get("/executions/{execution_id}")
 async def get_execution(execution_id: str, account: Account, rt: Rt) -> dict[str, Any]:
     return await execution_detail(rt, account, execution_id)
+
+
+FINISHED = frozenset({RunStatus.SUCCESS, RunStatus.WARNING, RunStatus.ERROR, RunStatus.INCOMPLETE,
+                      RunStatus.CANCELLED})
+EVENTS_POLL_S = 1.0
+"""How often a stream reads the store without being woken (a run in another process)."""
+EVENTS_KEEPALIVE_S = 15.0
+EVENTS_MAX_S = 3600.0
+"""A stream ends after an hour whatever the run does; the client may open it again."""
+
+
+@router.get("/executions/{execution_id}/events", response_class=StreamingResponse, responses={200: {
+    "description": "Server-sent events: `operation` (one per recorded operation, as in the execution's `log`), "
+                   "then `status` (the execution without its log) once it has finished.",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}, 404: {"description": "No such execution."}})
+async def execution_events(execution_id: str, account: Account, rt: Rt) -> StreamingResponse:
+    """Each operation of the execution as it is recorded (those before the stream opened first), then
+    its final status; while it is watched, the run writes each operation as soon as it can."""
+    await execution_detail(rt, account, execution_id)  # 404 before the stream starts
+    return StreamingResponse(_events(rt, account, execution_id), media_type="text/event-stream",
+                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+
+async def _events(rt: Runtime, account: str, execution_id: str) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    started = last_sent = loop.time()
+    seen = 0
+    with rt.engine.services.progress.watch(execution_id) as woke:
+        while loop.time() - started < EVENTS_MAX_S:
+            woke.clear()
+            try:
+                document = await execution_detail(rt, account, execution_id)
+            except ApiError:  # deleted meanwhile (its scenario or account)
+                return
+            log = document.pop("log", [])
+            for operation in log[seen:]:
+                yield _event("operation", operation)
+            if len(log) > seen:
+                seen, last_sent = len(log), loop.time()
+            if document["status"] in FINISHED:
+                yield _event("status", document)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woke.wait(), EVENTS_POLL_S)
+            if loop.time() - last_sent >= EVENTS_KEEPALIVE_S:
+                last_sent = loop.time()
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(0.05)  # a busy run wakes the stream at most 20 times a second
+
+
+def _event(kind: str, data: Any) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
 
 
 @router.get("/incomplete-executions")

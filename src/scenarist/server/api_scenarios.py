@@ -18,7 +18,7 @@ from scenarist.server.deps import account_id, runtime
 from scenarist.server.errors import ApiError, not_found, require_storable
 from scenarist.server.executions import execution_detail
 from scenarist.server.runtime import Runtime
-from scenarist.store.ports import ExecutionRecord, ScenarioRecord
+from scenarist.store.ports import ExecutionRecord, ScenarioRecord, ScenarioVersion
 from scenarist.types import JSON, RunStatus, new_id
 
 router = APIRouter(tags=["scenarios"])
@@ -39,6 +39,12 @@ class ScenarioPublic(BaseModel):
     operations_this_month: int = Field(
         0, description="Operations of this scenario's runs that finished in the current calendar month (UTC)."
     )
+
+
+class VersionPublic(BaseModel):
+    n: int = Field(description="1 for the first save, then one more per save.")
+    saved_at: str
+    definition: dict[str, Any]
 
 
 class ActivePublic(BaseModel):
@@ -205,3 +211,41 @@ async def list_executions(
     )
     return [execution_summary(record) for record in records]
 
+
+
+def _version_public(version: ScenarioVersion) -> VersionPublic:
+    return VersionPublic(n=version.n, saved_at=iso(version.saved_at) or "", definition=version.definition)
+
+
+@router.get("/scenarios/{scenario_id}/versions", response_model=list[VersionPublic])
+async def list_versions(
+    scenario_id: str, account: Account, rt: Rt,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, newest first.")] = 100,
+    before: Annotated[int | None, Query(ge=1, description="A version number: the page of older ones.")] = None,
+) -> list[VersionPublic]:
+    """Every saved version of the scenario, newest first (kept 60 days; the newest always)."""
+    await _get(rt, account, scenario_id)
+    versions = await rt.store.list_scenario_versions(account, scenario_id, before=before, limit=limit)
+    return [_version_public(v) for v in versions]
+
+
+async def _version(rt: Runtime, account: str, scenario_id: str, n: int) -> ScenarioVersion:
+    await _get(rt, account, scenario_id)
+    version = await rt.store.get_scenario_version(account, scenario_id, n)
+    if version is None:
+        raise not_found("version")
+    return version
+
+
+@router.get("/scenarios/{scenario_id}/versions/{n}", response_model=VersionPublic)
+async def get_version(scenario_id: str, n: int, account: Account, rt: Rt) -> VersionPublic:
+    return _version_public(await _version(rt, account, scenario_id, n))
+
+
+@router.post("/scenarios/{scenario_id}/versions/{n}/restore", response_model=ScenarioPublic)
+async def restore_version(scenario_id: str, n: int, account: Account, rt: Rt) -> ScenarioPublic:
+    """Save version ``n``'s definition again, as the newest version (validated as any save: 422 with the
+    path when it no longer holds, e.g. a connection since deleted)."""
+    version = await _version(rt, account, scenario_id, n)
+    record = await _save(rt, account, version.definition, scenario_id)
+    return public(rt, record, (await month_operations(rt, account)).get(record.id, 0))

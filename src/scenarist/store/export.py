@@ -31,6 +31,7 @@ from scenarist.store.ports import (
     IncompleteRecord,
     NotificationRecord,
     ScenarioRecord,
+    ScenarioVersion,
     SessionRecord,
     TokenRecord,
 )
@@ -67,13 +68,16 @@ class AccountData:
     connections: list[ConnectionRecord] = field(default_factory=list)
     data_stores: list[tuple[DataStoreRecord, list[DataRecord]]] = field(default_factory=list)
     """Each store with its records, by key."""
+    versions: list[ScenarioVersion] = field(default_factory=list)
+    """By scenario, then number."""
 
 
 def export(data: AccountData) -> dict[str, Any]:
     """The export document of ``data``."""
     return {
         "account": None if data.account is None else plain(data.account),
-        "scenarios": [plain(s) for s in data.scenarios],
+        "scenarios": [plain(s) | {"versions": [plain(v) for v in data.versions if v.scenario_id == s.id]}
+                      for s in data.scenarios],
         "executions": [plain(e) | {"log": [plain(r) for r in log]} for e, log in data.executions],
         "incomplete_executions": [plain(i) for i in data.incomplete],
         "notifications": [plain(n) | {"unread": n.read_at is None} for n in data.notifications],

@@ -26,6 +26,7 @@ from scenarist.store.memory_connections import MemoryConnections
 from scenarist.store.memory_datastores import MemoryDataStores
 from scenarist.store.ports import (
     USAGE_KEPT_DAYS,
+    VERSIONS_KEPT_DAYS,
     ActivityRecord,
     ConnectionRecord,
     DataRecord,
@@ -36,6 +37,7 @@ from scenarist.store.ports import (
     NotificationRecord,
     RetentionWindows,
     ScenarioRecord,
+    ScenarioVersion,
 )
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
@@ -57,6 +59,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._data_records: dict[str, dict[str, DataRecord]] = {}
         self._queue_seq: dict[ExecutionId, int] = {}
         self._usage: dict[tuple[AccountId, ScenarioId, datetime], int] = {}
+        self._versions: dict[ScenarioId, list[ScenarioVersion]] = {}
         """Each execution's queue number (``SqlStore``'s ``queue_seq``)."""
         self._last_seq = 0
 
@@ -86,9 +89,34 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         own = [s for s in self._scenarios.values() if s.account_id == account_id]
         return [_copy(s) for s in sorted(own, key=_by_created)]
 
+    async def add_scenario_version(self, scenario: ScenarioRecord) -> ScenarioVersion:
+        if self._scenario(scenario.account_id, scenario.id) is None:
+            raise ValueError(f"no scenario {scenario.id} in account {scenario.account_id}")
+        versions = self._versions.setdefault(scenario.id, [])
+        n = versions[-1].n + 1 if versions else 1
+        versions.append(ScenarioVersion(scenario.id, n, scenario.updated_at, copy_json(scenario.definition)))
+        return _copy(versions[-1])
+
+    async def list_scenario_versions(
+        self, account_id: AccountId, scenario_id: ScenarioId, *, before: int | None = None, limit: int = 100
+    ) -> list[ScenarioVersion]:
+        if self._scenario(account_id, scenario_id) is None:
+            return []
+        newest_first = [v for v in reversed(self._versions.get(scenario_id, [])) if before is None or v.n < before]
+        return [_copy(v) for v in newest_first[:limit]]
+
+    async def get_scenario_version(
+        self, account_id: AccountId, scenario_id: ScenarioId, n: int
+    ) -> ScenarioVersion | None:
+        if self._scenario(account_id, scenario_id) is None:
+            return None
+        found = [v for v in self._versions.get(scenario_id, []) if v.n == n]
+        return _copy(found[0]) if found else None
+
     async def delete_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> bool:
         if self._scenario(account_id, scenario_id) is None:
             return False
+        self._versions.pop(scenario_id, None)
         runs = [e.id for e in self._executions.values() if e.scenario_id == scenario_id]
         self._forget_executions(runs)
         self._state = {k: v for k, v in self._state.items() if k[0] != scenario_id}
@@ -348,6 +376,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._forget_executions([e.id for e in self._executions.values() if e.account_id == account_id])
         self._incomplete = without(self._incomplete, account_id)
         self._state = {k: v for k, v in self._state.items() if k[0] not in scenario_ids}
+        self._versions = {k: v for k, v in self._versions.items() if k not in scenario_ids}
         self._scenarios = without(self._scenarios, account_id)
         self._notifications = without(self._notifications, account_id)
         self._gateway_logs = without(self._gateway_logs, account_id)
@@ -368,6 +397,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             self._state,
             self._gateway_logs,
             self._usage,
+            self._versions,
             self._accounts,
             self._sessions,
             self._tokens,
@@ -393,6 +423,8 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             ],
             connections=await self.list_connections(account_id),
             data_stores=self._data_stores_with_records(account_id),
+            versions=[_copy(v) for s in sorted(self._versions) for v in self._versions[s]
+                      if (found := self._scenarios.get(s)) is not None and found.account_id == account_id],
         )
         return export.export(data)
 
@@ -411,7 +443,16 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             "activity": self._purge_activity(cutoff(windows.activity_days)),
             "runs": self._purge_runs(cutoff(windows.runs_days)),
             "usage": self._purge_usage(cutoff(USAGE_KEPT_DAYS)),
+            "versions": self._purge_versions(cutoff(VERSIONS_KEPT_DAYS)),
         }
+
+    def _purge_versions(self, cutoff: datetime) -> int:
+        deleted = 0
+        for scenario_id, versions in self._versions.items():
+            kept = [v for v in versions[:-1] if v.saved_at >= cutoff] + versions[-1:]
+            deleted += len(versions) - len(kept)
+            self._versions[scenario_id] = kept
+        return deleted
 
     def _purge_usage(self, cutoff: datetime) -> int:
         old = [key for key in self._usage if key[2] < cutoff]

@@ -143,6 +143,18 @@ class RetentionWindows:
     runs_days: int = 60
 
 
+@dataclass(frozen=True)
+class ScenarioVersion:
+    scenario_id: ScenarioId
+    n: int
+    """1 for the first save, then one more per save."""
+    saved_at: datetime
+    definition: dict[str, Any]
+
+
+VERSIONS_KEPT_DAYS = 60
+"""How long old versions are kept (``purge`` kind ``versions``); a scenario's newest version stays."""
+
 USAGE_KEPT_DAYS = 400
 """How long the hourly operation counters are kept (``purge`` kind ``usage``): past a year."""
 
@@ -319,6 +331,21 @@ class Store(Protocol):
     async def get_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> ScenarioRecord | None: ...
 
     async def list_scenarios(self, account_id: AccountId) -> list[ScenarioRecord]: ...
+
+    async def add_scenario_version(self, scenario: ScenarioRecord) -> ScenarioVersion:
+        """Keep the scenario's definition as its next version, saved at its ``updated_at``.
+        ``ValueError`` when the scenario is not the account's."""
+        ...
+
+    async def list_scenario_versions(
+        self, account_id: AccountId, scenario_id: ScenarioId, *, before: int | None = None, limit: int = 100
+    ) -> list[ScenarioVersion]:
+        """Newest first; ``before`` a version number, for the next page."""
+        ...
+
+    async def get_scenario_version(
+        self, account_id: AccountId, scenario_id: ScenarioId, n: int
+    ) -> ScenarioVersion | None: ...
 
     async def delete_scenario(self, account_id: AccountId, scenario_id: ScenarioId) -> bool:
         """Delete a scenario and everything of it (executions, activity, incomplete, state,

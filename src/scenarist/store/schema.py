@@ -136,6 +136,25 @@ activity_batches = sa.Table(
     sa.ForeignKeyConstraint(["execution_id"], ["executions.id"], ondelete="CASCADE"),
 )
 
+scenario_versions = sa.Table(
+    "scenario_versions",
+    metadata,
+    _id("account_id"),
+    _id("scenario_id"),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+    sa.Column("definition", JsonText, nullable=False),
+    sa.PrimaryKeyConstraint("scenario_id", "n"),
+    sa.ForeignKeyConstraint(
+        ["account_id", "scenario_id"],
+        ["scenarios.account_id", "scenarios.id"],
+        ondelete="CASCADE",
+    ),
+    sa.Index(None, "account_id"),
+    sa.Index(None, "saved_at"),
+)
+"""Every save of a scenario: ``n`` counts from 1 per scenario."""
+
 usage_hours = sa.Table(
     "usage_hours",
     metadata,

@@ -44,6 +44,7 @@ from scenarist.store.schema import (
     notifications,
     queue_sequence,
     scenario_state,
+    scenario_versions,
     scenarios,
 )
 from scenarist.store.sql_accounts import SqlAccounts
@@ -58,10 +59,11 @@ from scenarist.store.sql_base import (
 from scenarist.store.sql_batch import SqlBatches
 from scenarist.store.sql_connections import SqlConnections
 from scenarist.store.sql_datastores import SqlDataStores
+from scenarist.store.sql_versions import SqlVersions
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
+class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccounts):
     """The ``Store`` port on a SQL database; make one with ``await SqlStore.open(url)``."""
 
     @classmethod
@@ -114,6 +116,7 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlAccounts):
                 sa.delete(incomplete).where(incomplete.c.execution_id.in_(runs)),
                 sa.delete(executions).where(executions.c.id.in_(runs)),
                 sa.delete(scenario_state).where(scenario_state.c.scenario_id == scenario_id),
+                sa.delete(scenario_versions).where(scenario_versions.c.scenario_id == scenario_id),
                 sa.delete(gateway_logs).where(
                     gateway_logs.c.account_id == account_id,
                     gateway_logs.c.scenario_id == scenario_id,

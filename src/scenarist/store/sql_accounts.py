@@ -26,6 +26,7 @@ from scenarist.store.ports import (
     IncompleteRecord,
     NotificationRecord,
     ScenarioRecord,
+    ScenarioVersion,
     SessionRecord,
     TokenRecord,
 )
@@ -39,6 +40,7 @@ from scenarist.store.schema import (
     incomplete,
     notifications,
     scenario_state,
+    scenario_versions,
     scenarios,
     sessions,
     usage_hours,
@@ -169,6 +171,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
         sa.delete(incomplete).where(incomplete.c.account_id == account_id),
         sa.delete(executions).where(executions.c.account_id == account_id),
         sa.delete(scenario_state).where(scenario_state.c.scenario_id.in_(own_scenarios)),
+        sa.delete(scenario_versions).where(scenario_versions.c.account_id == account_id),
         sa.delete(scenarios).where(scenarios.c.account_id == account_id),
         sa.delete(notifications).where(notifications.c.account_id == account_id),
         sa.delete(gateway_logs).where(gateway_logs.c.account_id == account_id),
@@ -198,7 +201,14 @@ async def _load(conn: AsyncConnection, account_id: AccountId) -> export.AccountD
         ],
         connections=[connection_record(r) for r in await _rows(conn, connections, account_id)],
         data_stores=await load_data_stores(conn, account_id),
+        versions=await _versions(conn, account_id),
     )
+
+
+async def _versions(conn: AsyncConnection, account_id: AccountId) -> list[ScenarioVersion]:
+    v = scenario_versions.c
+    query = sa.select(v.scenario_id, v.n, v.saved_at, v.definition).where(v.account_id == account_id)
+    return [ScenarioVersion(**r._mapping) for r in (await conn.execute(query.order_by(v.scenario_id, v.n))).all()]
 
 
 async def _rows(

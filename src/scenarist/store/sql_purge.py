@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from scenarist.store.ports import USAGE_KEPT_DAYS, RetentionWindows
+from scenarist.store.ports import USAGE_KEPT_DAYS, VERSIONS_KEPT_DAYS, RetentionWindows
 from scenarist.store.schema import (
     activity_batches,
     executions,
     gateway_logs,
     incomplete,
     notifications,
+    scenario_versions,
     usage_hours,
 )
 
@@ -41,7 +42,16 @@ async def purge(conn: AsyncConnection, as_of: datetime, windows: RetentionWindow
         "activity": await _purge_activity(conn, cutoff(windows.activity_days)),
         "runs": await _purge_runs(conn, cutoff(windows.runs_days)),
         "usage": await _delete_before(conn, usage_hours, usage_hours.c.hour, cutoff(USAGE_KEPT_DAYS)),
+        "versions": await _purge_versions(conn, cutoff(VERSIONS_KEPT_DAYS)),
     }
+
+
+async def _purge_versions(conn: AsyncConnection, cutoff: datetime) -> int:
+    """Versions saved before ``cutoff``, except each scenario's newest."""
+    v = scenario_versions.c
+    newest = scenario_versions.alias("newest")
+    has_newer = sa.exists().where(newest.c.scenario_id == v.scenario_id, newest.c.n > v.n)
+    return (await conn.execute(sa.delete(scenario_versions).where(v.saved_at < cutoff, has_newer))).rowcount
 
 
 async def _delete_before(conn: AsyncConnection, table: sa.Table, column: sa.Column[datetime], cutoff: datetime) -> int:
