@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cellText, formFields, initialValues, isoFromLocal, localInput, pageOf, toRecord } from "./records";
+import { cellText, formFields, generatedKey, initialValues, isoFromLocal, localInput, pageOf, toRecord } from "./records";
 import type { FieldSpec } from "./structure";
 
 const structure: FieldSpec[] = [
@@ -70,6 +70,11 @@ describe("dates", () => {
   it("round-trips through the local date and time input", () => {
     const iso = "2024-11-30T23:59:58.000Z";
     expect(isoFromLocal(localInput(iso))).toBe(iso);
+    expect(isoFromLocal(localInput("2024-03-05T14:30:00.000Z"))).toBe("2024-03-05T14:30:00.000Z");
+  });
+  it("leaves out zero seconds, as the browser's input does", () => {
+    expect(localInput(new Date(2024, 2, 5, 14, 30, 0).toISOString())).toBe("2024-03-05T14:30");
+    expect(localInput(new Date(2024, 2, 5, 14, 30, 7).toISOString())).toBe("2024-03-05T14:30:07");
   });
   it("refuses what is no date", () => {
     expect(isoFromLocal("yesterday")).toBeNull();
@@ -97,5 +102,13 @@ describe("pageOf", () => {
   it("has no next page when the extra record is not there", () => {
     expect(pageOf(records, 3)).toEqual({ rows: records, next: null });
     expect(pageOf([], 3)).toEqual({ rows: [], next: null });
+  });
+});
+
+describe("generatedKey", () => {
+  it("is 16 hex digits from random bytes", () => {
+    expect(generatedKey((b) => b.fill(171))).toBe("abababababababab");
+    expect(generatedKey()).toMatch(/^[0-9a-f]{16}$/);
+    expect(generatedKey()).not.toBe(generatedKey());
   });
 });

@@ -38,12 +38,13 @@ function two(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-/** An ISO moment as a `datetime-local` value in the browser's time zone: "2024-03-05T15:30:00". */
+/** An ISO moment as a `datetime-local` value in the browser's time zone: "2024-03-05T15:30", "…T15:30:05". */
 export function localInput(iso: string): string {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
+  const seconds = when.getSeconds() === 0 ? "" : `:${two(when.getSeconds())}`; // as the browser shows it
   return `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())}T${two(when.getHours())}:` +
-    `${two(when.getMinutes())}:${two(when.getSeconds())}`;
+    `${two(when.getMinutes())}${seconds}`;
 }
 
 /** A `datetime-local` value (local time) as ISO 8601 in UTC; null when it is no date. */
@@ -145,4 +146,9 @@ export function pageOf<T extends { key: string }>(records: readonly T[], size: n
   const rows = records.slice(0, size);
   const last = rows[rows.length - 1];
   return { rows, next: records.length > size && last !== undefined ? last.key : null };
+}
+
+/** A key for a record added without one: 16 random hex digits. */
+export function generatedKey(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  return [...random(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
