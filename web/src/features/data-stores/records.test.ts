@@ -18,7 +18,8 @@ describe("formFields", () => {
     expect(fields.map((f) => f.input)).toEqual(["text", "number", "boolean", "datetime", "json", "json", "json"]);
     expect(fields[1]?.label).toBe("Amount in EUR");
     expect(fields[0]?.label).toBe("status");
-    expect(fields[4]?.hint).toContain("[1, 2, 3]");
+    expect(fields[4]?.hint).toBe("A JSON array, such as [1, 2, 3]");
+    expect(fields[1]?.hint).toBe("Number");
   });
 });
 

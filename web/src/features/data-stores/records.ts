@@ -1,6 +1,6 @@
 /** A record form generated from a store's structure: which input each field gets, the inputs' values from a
  * record, and the record from the inputs, converted to each field's type. Pure functions, tested with Vitest. */
-import type { FieldSpec, FieldType } from "./structure";
+import { TYPE_LABELS, type FieldSpec, type FieldType } from "./structure";
 
 /** The input a field gets: text box, number box, yes/no choice, date and time picker, or JSON text. */
 export type InputKind = "text" | "number" | "boolean" | "datetime" | "json";
@@ -11,7 +11,7 @@ export interface FormField {
   type: FieldType;
   required: boolean;
   input: InputKind;
-  /** What to type, for the JSON fields. */
+  /** What the field takes, in words: "Number", "A JSON array, such as [1, 2, 3]". */
   hint: string;
 }
 
@@ -20,15 +20,15 @@ const INPUTS: Record<FieldType, InputKind> = {
 };
 
 const HINTS: Partial<Record<FieldType, string>> = {
-  array: "JSON, such as [1, 2, 3]",
-  collection: "JSON, such as {\"city\": \"Prague\"}",
-  any: "JSON: text in quotes, a number, true, an array or an object",
+  array: "A JSON array, such as [1, 2, 3]",
+  collection: "A JSON object, such as {\"city\": \"Prague\"}",
+  any: "Any JSON: text in quotes, a number, true, an array or an object",
 };
 
 export function formFields(structure: readonly FieldSpec[]): FormField[] {
   return structure.map((f) => ({
     name: f.name, label: f.label ?? f.name, type: f.type, required: f.required, input: INPUTS[f.type],
-    hint: HINTS[f.type] ?? "",
+    hint: HINTS[f.type] ?? TYPE_LABELS[f.type],
   }));
 }
 

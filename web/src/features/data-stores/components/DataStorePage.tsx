@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ErrorAlert, Loading } from "@/components/ui/Alert";
 import { useTitle } from "@/components/ui/PageTitle";
-import { dateTimeText } from "@/lib/format";
 import {
   PAGE_SIZE, useDataStore, useDeleteDataStore, useDeleteRecord, useRecords, useUpdateDataStore, useWriteRecord,
   type DataRecord, type DataStore,
@@ -120,7 +119,6 @@ export function DataStorePage() {
             <section className="card section" aria-labelledby="usage-title">
               <h2 id="usage-title">Usage</h2>
               <StoreUsage store={data} />
-              {data.updated_at && <p className="muted small-text">Changed {dateTimeText(data.updated_at)}</p>}
             </section>
             <section className="card section" aria-labelledby="fields-title">
               <h2 id="fields-title">Fields</h2>

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "rea
 import { ErrorAlert } from "@/components/ui/Alert";
 import { Dialog } from "@/components/ui/Dialog";
 import { dataPath, formFields, generatedKey, initialValues, toRecord, type FormField, type FormValues } from "../records";
-import { problemAt, TYPE_LABELS, type FieldSpec } from "../structure";
+import { problemAt, type FieldSpec } from "../structure";
 import { describedBy, FieldError } from "./FieldError";
 
 interface RecordDialogProps {
@@ -108,7 +108,7 @@ export function RecordDialog({ structure, record, open, busy, error, onSubmit, o
                 describedBy={describedBy(`${id}-hint`, problem(path) && `${id}-error`)}
                 onChange={(value) => setValues((v) => ({ ...v, [field.name]: value }))} />
               <p id={`${id}-hint`} className="hint-text">
-                {TYPE_LABELS[field.type]}{field.required ? ", required" : ""}{field.hint ? `. ${field.hint}` : ""}
+                {field.hint}{field.required ? (field.input === "json" ? "; required" : ", required") : ""}
               </p>
               <FieldError id={`${id}-error`} message={problem(path)} />
             </div>
