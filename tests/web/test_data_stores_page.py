@@ -370,7 +370,9 @@ def test_the_structure_changes_within_what_the_records_allow(user_page: Any) -> 
 
 def test_the_list_and_a_store_at_390_px(browser: Any, ui_server: Server) -> None:
     context = new_context(browser, ui_server, viewport={"width": 390, "height": 844})
+    guard = PageGuard()
     page = context.new_page()
+    guard.watch(page)
     try:
         log_in(page, register(ui_server))
         api = Api(page)
@@ -380,13 +382,37 @@ def test_the_list_and_a_store_at_390_px(browser: Any, ui_server: Server) -> None
         open_list(page)
         check(page, "data-stores-390")
         for control in (page.get_by_role("button", name="Create a data store"),
-                        page.get_by_role("link", name=f"Open {name}"), page.get_by_role("button", name=f"Delete {name}")):
+                        page.get_by_role("link", name=f"Open {name}"),
+                        page.get_by_role("button", name=f"Delete {name}")):
             control.scroll_into_view_if_needed()
             box = control.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
         page.get_by_role("link", name=f"Open {name}").click()
         expect(page.get_by_role("button", name="Edit record first")).to_be_visible()
         check(page, "data-store-390")
-        page.get_by_role("button", name="Create a data store").count()
+        violations = guard.violations(page)
     finally:
         context.close()
+    assert not violations, f"CSP violations: {violations}"
+
+
+def test_every_control_of_a_store_is_reachable_by_keyboard_with_visible_focus(user_page: Any) -> None:
+    name = f"Keys {next(_names)}"
+    api = Api(user_page)
+    store_id = api.store(name)
+    api.record(store_id, "only", {"status": "x"})
+    open_store(user_page, name)
+    wanted = {"All data stores", "Edit data store", "Delete data store", "Add record", "Records table",
+              "Edit record only", "Delete record only"}
+    reached: set[str] = set()
+    for _ in range(25):
+        user_page.keyboard.press("Tab")
+        label = user_page.evaluate("""() => {
+            const el = document.activeElement;
+            return el.getAttribute('aria-label') || el.textContent.trim();
+        }""")
+        if label in wanted:
+            outline = user_page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"no visible focus on {label}"
+        reached.add(label)
+    assert wanted <= reached, wanted - reached

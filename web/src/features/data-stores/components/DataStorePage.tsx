@@ -128,7 +128,7 @@ export function DataStorePage() {
           <Records key={data.id} store={data} />
           {initial && (
             <StoreFormDialog title="Edit data store" submitLabel="Save" open={editing} initial={initial}
-              note={data.record_count > 0 ? CHANGE_NOTE : undefined} busy={update.isPending} error={update.error}
+              note={data.record_count > 0 ? CHANGE_NOTE : undefined} limitHint="Leave empty to keep the limit as it is." busy={update.isPending} error={update.error}
               onClose={() => setEditing(false)}
               onSubmit={(body) => update.mutate({ id: data.id, body }, { onSuccess: () => setEditing(false) })} />
           )}

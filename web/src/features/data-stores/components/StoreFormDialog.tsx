@@ -15,6 +15,8 @@ interface StoreFormDialogProps {
   initial: StoreDraft;
   /** What to say about changing the structure (a store with records only takes some changes). */
   note?: string;
+  /** What an empty limit means: the server's most when creating, unchanged when editing. */
+  limitHint?: string;
   busy: boolean;
   error: unknown;
   onSubmit: (body: StoreBody) => void;
@@ -75,7 +77,10 @@ function FieldRow({ index, field, formId, problem, onChange, onRemove }: RowProp
 
 /** A dialog with a data store's name, its fields (added and removed in the form) and its limits; an API
  * problem is shown at the field it names, and that field gets the focus. */
-export function StoreFormDialog({ title, submitLabel, open, initial, note, busy, error, onSubmit, onClose }: StoreFormDialogProps) {
+export function StoreFormDialog(
+  { title, submitLabel, open, initial, note, limitHint = "Leave empty for the most this server allows.", busy, error, onSubmit, onClose }:
+    StoreFormDialogProps,
+) {
   const formId = useId();
   const formRef = useRef<HTMLFormElement>(null);
   const [draft, setDraft] = useState<StoreDraft>(initial);
@@ -104,7 +109,6 @@ export function StoreFormDialog({ title, submitLabel, open, initial, note, busy,
   };
   const sizeHint = draft.maxSizeBytes.trim() !== "" && Number(draft.maxSizeBytes) > 0
     ? `${bytesText(Number(draft.maxSizeBytes))}. ` : "";
-  const limitHint = "Leave empty for the most this server allows.";
 
   return (
     <Dialog title={title} open={open} onClose={onClose}>
