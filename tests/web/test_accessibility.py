@@ -13,7 +13,7 @@ from tests.web.conftest import new_context
 from tests.web.tooling import WEB
 
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
-COMING_SOON = ["connections", "data-stores"]
+COMING_SOON = ["connections"]
 
 
 def axe_source() -> str:
@@ -113,6 +113,36 @@ def test_pages_after_login(pages: Any, ui_server: Server) -> None:
         control.scroll_into_view_if_needed()
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def test_data_store_pages(pages: Any, ui_server: Server) -> None:
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = {"X-CSRF-Token": page.request.get("/api/v1/auth/me").json()["csrf_token"]}
+    structure = [{"name": "email", "type": "text", "required": True}, {"name": "visits", "type": "number"},
+                 {"name": "vip", "type": "boolean"}, {"name": "since", "type": "date"}]
+    for name in ("Customers", "Seen orders"):
+        answer = page.request.post("/api/v1/data-stores", data={"name": name, "structure": structure}, headers=csrf)
+        assert answer.ok, answer.text()
+    store_id = answer.json()["id"]
+    for n in range(3):
+        record = {"email": f"user{n}@example.com", "visits": n, "vip": n % 2 == 0, "since": "2024-03-05T14:30:00Z"}
+        answer = page.request.put(f"/api/v1/data-stores/{store_id}/records/order-{n}", data={"data": record},
+                                  headers=csrf)
+        assert answer.ok, answer.text()
+    page.goto("/data-stores")
+    expect(page.get_by_role("link", name="Open Seen orders")).to_be_visible()
+    check(page, "data-stores-list")
+    page.get_by_role("link", name="Open Seen orders").click()
+    expect(page.get_by_role("button", name="Edit record order-2")).to_be_visible()
+    check(page, "data-store")
+    page.get_by_role("button", name="Edit record order-1").click()
+    expect(page.get_by_role("dialog", name="Edit record order-1")).to_be_visible()
+    check(page, "data-store-edit-record")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Edit data store").click()
+    expect(page.get_by_role("dialog", name="Edit data store")).to_be_visible()
+    check(page, "data-store-edit")
 
 
 def focus_ring(page: Any) -> str:

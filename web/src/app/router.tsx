@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
+import { DataStoreListPage, DataStorePage } from "@/features/data-stores";
 import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
 import { NotificationsPage } from "@/features/notifications";
@@ -24,7 +25,8 @@ export function makeRouter() {
             { path: "/scenarios", element: <ScenarioListPage /> },
             { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
             { path: "/connections", element: <ComingSoon title="Connections" /> },
-            { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
+            { path: "/data-stores", element: <DataStoreListPage /> },
+            { path: "/data-stores/:storeId", element: <DataStorePage /> },
             { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },
             { path: "/notifications", element: <NotificationsPage /> },
             { path: "/account", element: <AccountPage /> },

@@ -1,0 +1,2 @@
+export { DataStoreListPage } from "./components/DataStoreListPage";
+export { DataStorePage } from "./components/DataStorePage";
