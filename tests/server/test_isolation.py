@@ -106,6 +106,10 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("DELETE", f"{API}/data-stores/{{data_store_id}}/records/{{key:path}}"): (Case("data_store"),),
     ("DELETE", f"{API}/data-stores/{{data_store_id}}"): (Case("data_store"),),
     ("POST", f"{API}/connections/{{connection_id}}/authorize"): (Case("oauth_connection"),),
+    ("GET", f"{API}/executions/{{execution_id}}/events"): (Case("execution"), Case("failed_execution")),
+    ("GET", f"{API}/scenarios/{{scenario_id}}/versions"): (Case("scenario"), Case("scenario", query="limit=1000")),
+    ("GET", f"{API}/scenarios/{{scenario_id}}/versions/{{n}}"): (Case("scenario"),),
+    ("POST", f"{API}/scenarios/{{scenario_id}}/versions/{{n}}/restore"): (Case("scenario"),),
 }
 
 
@@ -128,8 +132,9 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
 
 
 def fill(path: str, ident: str) -> str:
-    """``ident`` for the path's parameter; a data store record's key is always B's record's."""
-    path = re.sub(r"\{key(:path)?\}", quote(B_RECORD_KEY, safe=""), path)
+    """``ident`` for the path's parameter; a data store record's key is always B's record's, a scenario
+    version number always 1 (B's scenario's first)."""
+    path = re.sub(r"\{key(:path)?\}", quote(B_RECORD_KEY, safe=""), path).replace("{n}", "1")
     start, end = path.index("{"), path.index("}")
     assert "{" not in path[end:], f"{path}: one path parameter expected"
     return path[:start] + ident + path[end + 1:]
