@@ -164,6 +164,15 @@ async def test_apps_catalogue_has_params_schema(client: httpx.AsyncClient, auth:
     assert "flow.iterator" in modules
 
 
+async def test_modules_declare_their_output_where_they_can(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    catalogue = (await client.get(f"{API}/apps", headers=auth)).json()
+    modules = {m["key"]: m for app in catalogue for m in app["modules"]}
+    assert set(modules["webhooks.custom"]["output"]["properties"]) == {"method", "headers", "query", "body"}
+    assert set(modules["flow.iterator"]["output"]["properties"]) == {"value", "index", "total"}
+    assert set(modules["http.request"]["output"]["properties"]) == {"status", "headers", "body"}
+    assert modules["tools.set_variables"]["output"] is None  # its output is what its params build
+
+
 async def test_healthz_and_metrics(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     assert (await client.get(f"{API}/healthz")).json()["status"] == "ok"
     sid = (await create(client, auth))["id"]

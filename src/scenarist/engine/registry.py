@@ -57,6 +57,7 @@ class Registry:
                         "kind": m.kind,
                         "connection_types": list(m.connection_types),
                         "params": m.params_schema(),
+                        "output": m.output,
                     }
                     for m in app.modules
                 ],

@@ -30,6 +30,7 @@ from scenarist.sdk._module import (
     ScenarioRunner,
     ScenarioState,
     TriggerEvent,
+    output_schema,
     run_blocking,
 )
 from scenarist.sdk._oauth import OAuth2Endpoints
@@ -63,5 +64,6 @@ __all__ = [
     "TriggerEvent",
     "client_ssl_context",
     "connection_fields",
+    "output_schema",
     "run_blocking",
 ]

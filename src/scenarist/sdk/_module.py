@@ -200,8 +200,17 @@ class ModuleSpec:
     deleted, or its trigger's module, params or connection change, with the params and connection
     ``attach`` got. When it raises, Scenarist goes on and notifies the user, showing ``attached``."""
 
+    output: dict[str, Any] | None = None
+    """The JSON Schema of one output bundle, where the module declares it (the editor's mapping panel
+    shows it until a run shows real output); None: not declared."""
+
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()
+
+
+def output_schema(**properties: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of an output object with these properties (``{}``: any value)."""
+    return {"type": "object", "properties": properties}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, DataError, ModuleSpec, RunContext
+from scenarist.sdk import App, DataError, ModuleSpec, RunContext, output_schema
 
 MAX_REPEATS = 10_000
 
@@ -74,11 +74,13 @@ app = App(
     description="Iterate over arrays, repeat, aggregate bundles.",
     modules=(
         ModuleSpec("iterator", "Iterator", "Emits one bundle per element of an array: {value, index, total}.",
-                   IteratorParams, iterate, kind="search"),
+                   IteratorParams, iterate, kind="search", output=output_schema(
+                       value={}, index={"type": "integer"}, total={"type": "integer"})),
         ModuleSpec("repeater", "Repeater", "Emits `repeats` bundles {i}, from `start` by `step`.",
-                   RepeaterParams, repeat, kind="search"),
+                   RepeaterParams, repeat, kind="search", output=output_schema(i={"type": "number"})),
         ModuleSpec("array_aggregator", "Array aggregator",
                    "Waits for every bundle its source emitted and emits {array} (or {key, array} per group).",
-                   AggregatorParams, aggregate, kind="aggregator"),
+                   AggregatorParams, aggregate, kind="aggregator",
+                   output=output_schema(array={"type": "array"}, key={})),
     ),
 )

@@ -14,7 +14,7 @@ from scenarist.apps.http._client_cert import ClientCertificateAuth, ClientCertif
 from scenarist.apps.http._download import run as run_download
 from scenarist.apps.http._params import DownloadParams, RequestParams
 from scenarist.apps.http._request import run as run_request
-from scenarist.sdk import App, ModuleSpec
+from scenarist.sdk import App, ModuleSpec, output_schema
 
 REQUEST = ModuleSpec(
     key="request",
@@ -25,6 +25,7 @@ REQUEST = ModuleSpec(
     run=run_request,
     kind="action",
     connection_types=tuple(ct.key for ct in CONNECTION_TYPES),
+    output=output_schema(status={"type": "integer"}, headers={"type": "object"}, body={}),
 )
 
 DOWNLOAD = ModuleSpec(

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, ModuleSpec, RunContext
+from scenarist.sdk import App, ModuleSpec, RunContext, output_schema
 
 
 class SetVariablesParams(BaseModel):
@@ -51,8 +51,9 @@ app = App(
     modules=(
         ModuleSpec("set_variables", "Set variables", "Outputs an object built from expressions.",
                    SetVariablesParams, set_variables),
-        ModuleSpec("sleep", "Sleep", "Waits, then passes on.", SleepParams, sleep),
+        ModuleSpec("sleep", "Sleep", "Waits, then passes on.", SleepParams, sleep,
+                   output=output_schema(slept_seconds={"type": "number"})),
         ModuleSpec("increment", "Increment", "A counter kept per scenario across runs: {value}.",
-                   IncrementParams, increment),
+                   IncrementParams, increment, output=output_schema(value={"type": "integer"})),
     ),
 )

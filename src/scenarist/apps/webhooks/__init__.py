@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from scenarist.apps.webhooks._headers import problem
-from scenarist.sdk import App, ModuleSpec, RunContext
+from scenarist.sdk import App, ModuleSpec, RunContext, output_schema
 
 
 class CustomWebhookParams(BaseModel):
@@ -58,7 +58,8 @@ app = App(
     description="Start scenarios from HTTP requests and answer them.",
     modules=(
         ModuleSpec("custom", "Custom webhook", "Starts the scenario on each request: {method, headers, query, body}.",
-                   CustomWebhookParams, custom, kind="trigger"),
+                   CustomWebhookParams, custom, kind="trigger", output=output_schema(
+                       method={"type": "string"}, headers={"type": "object"}, query={"type": "object"}, body={})),
         ModuleSpec("respond", "Webhook response", "Sets the HTTP answer of the request that started the run.",
                    RespondParams, respond),
     ),
