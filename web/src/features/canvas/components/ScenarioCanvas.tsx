@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { Controls, ReactFlow, type Edge, type NodeTypes } from "@xyflow/react";
+import { Controls, MarkerType, ReactFlow, type Edge, type NodeTypes } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { layoutScenario, type LayoutNode } from "../layout";
 import { ControlNode, ModuleNode, type ControlFlowNode, type ModuleFlowNode, type StepRun } from "./ModuleNode";
@@ -49,6 +49,7 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
     id: edge.id, source: edge.source, target: edge.target, label: edge.label ?? undefined, focusable: false,
     selectable: false, className: "canvas-edge",
     ariaLabel: `From ${edge.source} to ${edge.target}${edge.label ? `: ${edge.label}` : ""}`, labelBgPadding: [6, 3], labelBgBorderRadius: 4,
+    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#8e8aa3" },
   }));
   return (
     <section className="canvas" aria-label="Scenario canvas">

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { ScenarioCanvas } from "@/features/canvas";
 import { preciseDateTimeText, runDurationText, statusText } from "@/lib/format";
 import { failedStep, stepRuns, type Execution } from "../run-data";
@@ -31,7 +31,16 @@ export function ExecutionInspector({ execution, definition, labels }: InspectorP
   const [open, setOpen] = useState<string | null>(null);
   const runs = useMemo(() => stepRuns(execution), [execution]);
   const failed = failedStep(execution);
-  const openStep = (step: string) => { if (runs.has(step)) setOpen(step); };
+  const opener = useRef<HTMLElement | null>(null);
+  const openStep = (step: string) => {
+    if (!runs.has(step)) return;
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setOpen(step);
+  };
+  const close = () => {
+    setOpen(null);
+    opener.current?.focus(); // back to the bubble or module that opened the operations
+  };
   const moduleOf = (step: string) => execution.log.find((e) => e.step === step)?.module ?? "";
   return (
     <div className="inspector">
@@ -52,7 +61,7 @@ export function ExecutionInspector({ execution, definition, labels }: InspectorP
         onSelect={openStep} onOpenRun={openStep} />
       {open !== null && (
         <OperationsPanel execution={execution} step={open} label={labels.get(moduleOf(open)) ?? moduleOf(open)}
-          onClose={() => setOpen(null)} />
+          onClose={close} />
       )}
     </div>
   );
