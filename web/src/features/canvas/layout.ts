@@ -35,7 +35,7 @@ export interface Layout {
   rows: number;
 }
 
-export const COLUMN_WIDTH = 250;
+export const COLUMN_WIDTH = 300;
 export const ROW_HEIGHT = 150;
 
 /** An open end of the drawing: the node the next item joins, and the label its edge carries. */
