@@ -284,3 +284,32 @@ def test_if_else_branches_merge_back_on_the_canvas(user_page: Any) -> None:
     expect(canvas.get_by_role("group", name="Merge", exact=True)).to_be_visible()
     for edge in ("From a to check:merge", "From b to check:merge", "From check:merge to after"):
         expect(canvas.get_by_role("img", name=edge)).to_have_count(1)
+
+
+def test_the_inspector_is_operable_by_keyboard_with_visible_focus(user_page: Any) -> None:
+    api = Api(user_page)
+    scenario_id = api.scenario(parse_definition(f"Keys {next(_names)}"))
+    run = api.run(scenario_id, '{"a": {"b": 1}}')
+    user_page.goto(f"/scenarios/{scenario_id}?execution={run['id']}")
+    expect(step(user_page, "parse").get_by_role("button", name="1 operation")).to_be_visible()
+    wanted = {"hook: Custom webhook", "1 operation, success", "parse: Parse JSON", "Zoom In", "Zoom Out", "Fit View"}
+    reached: set[str] = set()
+    for _ in range(30):
+        user_page.keyboard.press("Tab")
+        name, outline = user_page.evaluate("""() => {
+            const el = document.activeElement;
+            return [el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent.trim(),
+                    getComputedStyle(el).outlineStyle];
+        }""")
+        if name in wanted:
+            assert outline != "none", f"no visible focus on {name}"
+        reached.add(name)
+        if name == "1 operation, success" and len(reached & wanted) >= 3:
+            break
+    assert {"hook: Custom webhook", "parse: Parse JSON", "1 operation, success"} <= reached, reached
+    user_page.keyboard.press("Enter")
+    operations = user_page.get_by_role("region", name="Operations")
+    expect(operations).to_be_visible()
+    operations.get_by_role("button", name="Close operations").press("Enter")
+    expect(operations).to_have_count(0)
+    assert user_page.evaluate("document.activeElement.getAttribute('aria-label')").endswith("operation, success")
