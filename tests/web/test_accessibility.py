@@ -173,3 +173,49 @@ def test_every_control_of_the_list_is_reachable_by_keyboard_with_visible_focus(p
         reached.add(name)
     assert wanted <= reached, wanted - reached
     assert "Search scenarios" in reached
+
+
+def test_history_and_inspector_pages(pages: Any, ui_server: Server) -> None:
+    """The history (also at 390 px) and the scenario page with a failed run and its operations open."""
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+
+    def post(path: str, data: Any) -> Any:
+        answer = page.request.post(f"/api/v1{path}", data=data, headers={"X-CSRF-Token": csrf})
+        assert answer.ok, answer.text()
+        return answer.json()
+
+    scenario_id = post("/scenarios", {
+        "name": "Orders to the ledger", "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [
+            {"id": "parse", "module": "json.parse", "params": {"json": "{{ hook.body.text }}"}},
+            {"id": "route", "router": [
+                {"label": "big orders", "filter": {"condition": "{{ parse.id > 100 }}"},
+                 "flow": [{"id": "post", "module": "http.request",
+                           "params": {"method": "POST", "url": "http://127.0.0.1:9/sink"}}]},
+                {"fallback": True, "flow": [{"id": "note", "module": "tools.set_variables",
+                                             "params": {"variables": {"seen": "{{ parse.id }}"}}}]},
+            ]},
+        ],
+    })["id"]
+    post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"text": '{"id": 7, "lines": [{"sku": "A-1"}]}'}})
+    failed = post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"text": "{ not JSON"}})
+    page.goto(f"/scenarios/{scenario_id}/history")
+    expect(page.get_by_role("columnheader", name="Status")).to_be_visible()
+    check(page, "history")
+    page.goto(f"/scenarios/{scenario_id}?execution={failed['id']}")
+    page.get_by_role("region", name="Scenario canvas").get_by_role("button", name="1 operation, error").click()
+    expect(page.get_by_role("region", name="Operations")).to_be_visible()
+    check(page, "inspector")
+
+    phone = pages(390, 844)
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(f"/scenarios/{scenario_id}/history")
+    runs = phone.get_by_role("table").get_by_role("link")
+    expect(runs).to_have_count(2)  # each run's start, a link to it
+    check(phone, "history-390")
+    for control in (phone.get_by_role("combobox", name="Status"), runs.first):
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box

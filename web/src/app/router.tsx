@@ -1,4 +1,6 @@
+import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
+import { Loading } from "@/components/ui/Alert";
 import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
 import { DataStoreListPage, DataStorePage } from "@/features/data-stores";
@@ -6,9 +8,19 @@ import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
 import { NotificationsPage } from "@/features/notifications";
 import { PrivacyPage } from "@/features/privacy/components/PrivacyPage";
-import { ScenarioDetailPage, ScenarioListPage } from "@/features/scenarios";
+import { ScenarioListPage } from "@/features/scenarios";
 import { AppLayout } from "./layout";
 import { NotFound } from "./not-found";
+
+// The scenario page (with the canvas) and the history load on first use: the initial bundle stays small.
+const ScenarioDetailPage = lazy(() =>
+  import("@/features/scenarios/components/ScenarioDetailPage").then((m) => ({ default: m.ScenarioDetailPage })));
+const HistoryPage = lazy(() =>
+  import("@/features/executions/components/HistoryPage").then((m) => ({ default: m.HistoryPage })));
+
+function Deferred({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading label="Loading the page…" />}>{children}</Suspense>;
+}
 
 export function makeRouter() {
   return createBrowserRouter([
@@ -23,7 +35,8 @@ export function makeRouter() {
           children: [
             { index: true, element: <Navigate to="/scenarios" replace /> },
             { path: "/scenarios", element: <ScenarioListPage /> },
-            { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
+            { path: "/scenarios/:scenarioId", element: <Deferred><ScenarioDetailPage /></Deferred> },
+            { path: "/scenarios/:scenarioId/history", element: <Deferred><HistoryPage /></Deferred> },
             { path: "/connections", element: <ComingSoon title="Connections" /> },
             { path: "/data-stores", element: <DataStoreListPage /> },
             { path: "/data-stores/:storeId", element: <DataStorePage /> },

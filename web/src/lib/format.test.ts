@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
+<<<<<<< HEAD
 import { copyName, countText, dateTimeText, durationText, matchesSearch, scheduleText, statusText, triggerKind } from "./format";
+=======
+import {
+  copyName, dateTimeText, durationText, elapsedText, matchesSearch, preciseDateTimeText, runDurationText, scheduleText, statusText,
+  triggerKind,
+} from "./format";
+>>>>>>> history
 
 describe("scheduleText", () => {
   it("says each kind of schedule in words", () => {
@@ -68,10 +75,34 @@ describe("matchesSearch", () => {
   });
 });
 
+<<<<<<< HEAD
 describe("countText", () => {
   it("groups digits as the locale does", () => {
     expect(countText(0, "en")).toBe("0");
     expect(countText(12345, "en")).toBe("12,345");
     expect(countText(1234567, "de")).toBe("1.234.567");
+=======
+describe("preciseDateTimeText", () => {
+  it("shows the seconds too", () => {
+    expect(preciseDateTimeText("2026-12-03T14:05:09Z", "en-GB", "UTC")).toBe("3 Dec 2026, 14:05:09");
+    expect(preciseDateTimeText(null)).toBe("");
+    expect(preciseDateTimeText("not a date")).toBe("");
+  });
+});
+
+describe("elapsedText and runDurationText", () => {
+  it("says a duration with the unit that fits", () => {
+    expect(elapsedText(0.4)).toBe("under 1 ms");
+    expect(elapsedText(5.4)).toBe("5 ms");
+    expect(elapsedText(1250)).toBe("1.2 s");
+    expect(elapsedText(125_000)).toBe("2 min 5 s");
+    expect(elapsedText(3_780_000)).toBe("1 h 3 min");
+  });
+
+  it("measures a run from its start to its end, and says nothing while it is not finished", () => {
+    expect(runDurationText("2026-12-03T14:05:09.000Z", "2026-12-03T14:05:09.005Z")).toBe("5 ms");
+    expect(runDurationText("2026-12-03T14:05:09.000Z", null)).toBe("");
+    expect(runDurationText(null, "2026-12-03T14:05:09.005Z")).toBe("");
+>>>>>>> history
   });
 });

@@ -79,3 +79,30 @@ export function matchesSearch(name: string, query: string): boolean {
   const haystack = name.toLocaleLowerCase();
   return query.toLocaleLowerCase().split(/\s+/).filter(Boolean).every((word) => haystack.includes(word));
 }
+
+/** A moment to the second, for telling runs apart: "3 Dec 2026, 14:05:09"; "" when there is none. */
+export function preciseDateTimeText(iso: string | null | undefined, locale?: string, timeZone?: string): string {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return "";
+  return new Intl.DateTimeFormat(locale, {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone,
+  }).format(when);
+}
+
+/** Milliseconds in words, for a run's duration: "under 1 ms", "5 ms", "1.2 s", "2 min 5 s", "1 h 3 min". */
+export function elapsedText(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 1) return "under 1 ms";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+/** How long a run took, from its start and end; "" while it has not started or not finished. */
+export function runDurationText(startedAt: string | null | undefined, finishedAt: string | null | undefined): string {
+  if (!startedAt || !finishedAt) return "";
+  const ms = Date.parse(finishedAt) - Date.parse(startedAt);
+  return Number.isNaN(ms) ? "" : elapsedText(ms);
+}

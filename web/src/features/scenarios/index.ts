@@ -1,2 +1,2 @@
 export { ScenarioListPage } from "./components/ScenarioListPage";
-export { ScenarioDetailPage } from "./components/ScenarioDetailPage";
+export { useScenario, type Scenario } from "./api/scenarios";

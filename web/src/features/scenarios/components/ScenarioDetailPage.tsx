@@ -1,25 +1,55 @@
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorAlert, Loading } from "@/components/ui/Alert";
 import { useTitle } from "@/components/ui/PageTitle";
-import { useScenario } from "../api/scenarios";
+import { ScenarioCanvas, useModuleLabels } from "@/features/canvas";
+import { ExecutionInspector, useExecution } from "@/features/inspector";
+import { useScenario, type Scenario } from "../api/scenarios";
 
-/** `/scenarios/{id}`: the editor's place. Until the editor lands it names the scenario and its webhook. */
+const NO_LABELS: ReadonlyMap<string, string> = new Map();
+
+function Inspected({ scenario, executionId, labels }: { scenario: Scenario; executionId: string; labels: ReadonlyMap<string, string> }) {
+  const execution = useExecution(executionId);
+  if (execution.isPending) return <Loading label="Loading the execution…" />;
+  if (execution.isError) return <ErrorAlert error={execution.error} />;
+  if (execution.data.scenario_id !== scenario.id) {
+    return <p role="alert" className="alert">This execution belongs to another scenario.</p>;
+  }
+  return <ExecutionInspector execution={execution.data} definition={scenario.definition} labels={labels} />;
+}
+
+/** `/scenarios/{id}`: the scenario drawn read-only; with `?execution=` the inspector of that run. */
 export function ScenarioDetailPage() {
   const { scenarioId = "" } = useParams();
+  const [search] = useSearchParams();
+  const executionId = search.get("execution");
   const scenario = useScenario(scenarioId);
+  const labels = useModuleLabels();
   useTitle(scenario.data?.name ?? "Scenario");
+  const base = `/scenarios/${encodeURIComponent(scenarioId)}`;
   return (
-    <section className="page">
-      <p><Link to="/scenarios">← Scenarios</Link></p>
+    <section className="page scenario-page">
+      <p className="page-links">
+        <Link to="/scenarios">← Scenarios</Link>
+        <Link to={`${base}/history`}>History</Link>
+        {executionId !== null && <Link to={base}>Close the execution</Link>}
+      </p>
       {scenario.isPending && <Loading label="Loading the scenario…" />}
       <ErrorAlert error={scenario.error} />
+      <ErrorAlert error={labels.error} />
       {scenario.data && (
         <>
           <h1>{scenario.data.name}</h1>
-          <p className="muted">The scenario editor is coming soon.</p>
           {scenario.data.webhook_url && (
             <p>Webhook URL: <code className="url">{scenario.data.webhook_url}</code></p>
           )}
+          {labels.isPending ? <Loading label="Loading the modules…" /> : executionId !== null
+            ? <Inspected scenario={scenario.data} executionId={executionId} labels={labels.data ?? NO_LABELS} />
+            : (
+              <>
+                <p className="muted">Read-only for now: the scenario editor is coming soon.</p>
+                <ScenarioCanvas definition={scenario.data.definition} labels={labels.data ?? NO_LABELS} />
+              </>
+            )}
         </>
       )}
     </section>
