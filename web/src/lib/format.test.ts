@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-<<<<<<< HEAD
-import { copyName, countText, dateTimeText, durationText, matchesSearch, scheduleText, statusText, triggerKind } from "./format";
-=======
 import {
-  copyName, dateTimeText, durationText, elapsedText, matchesSearch, preciseDateTimeText, runDurationText, scheduleText, statusText,
-  triggerKind,
+  copyName, countText, dateTimeText, durationText, elapsedText, matchesSearch, preciseDateTimeText, runDurationText,
+  scheduleText, statusText, triggerKind,
 } from "./format";
->>>>>>> history
 
 describe("scheduleText", () => {
   it("says each kind of schedule in words", () => {
@@ -75,13 +71,14 @@ describe("matchesSearch", () => {
   });
 });
 
-<<<<<<< HEAD
 describe("countText", () => {
   it("groups digits as the locale does", () => {
     expect(countText(0, "en")).toBe("0");
     expect(countText(12345, "en")).toBe("12,345");
     expect(countText(1234567, "de")).toBe("1.234.567");
-=======
+  });
+});
+
 describe("preciseDateTimeText", () => {
   it("shows the seconds too", () => {
     expect(preciseDateTimeText("2026-12-03T14:05:09Z", "en-GB", "UTC")).toBe("3 Dec 2026, 14:05:09");
@@ -103,6 +100,5 @@ describe("elapsedText and runDurationText", () => {
     expect(runDurationText("2026-12-03T14:05:09.000Z", "2026-12-03T14:05:09.005Z")).toBe("5 ms");
     expect(runDurationText("2026-12-03T14:05:09.000Z", null)).toBe("");
     expect(runDurationText(null, "2026-12-03T14:05:09.005Z")).toBe("");
->>>>>>> history
   });
 });
