@@ -401,13 +401,16 @@ async def change_password(body: PasswordChange, request: Request, account: Accou
 @router.get("/account/export")
 async def export_account(request: Request, account: Account) -> dict[str, Any]:
     """Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
-    ``webhook_url``, not its hook token)."""
+    ``webhook_url``, not its hook token; a connection's ``authorized``)."""
     rt = runtime(request)
     document = await rt.store.export_account(account)
     urls = {scenario.id: rt.engine.webhook_url(scenario) for scenario in await rt.store.list_scenarios(account)}
     for scenario in document.get("scenarios", []):
         scenario.pop("hook_token", None)
         scenario["webhook_url"] = urls.get(scenario["id"])
+    authorized = {c.id: rt.connections.authorized(c) for c in await rt.store.list_connections(account)}
+    for connection in document.get("connections", []):
+        connection["authorized"] = authorized.get(connection["id"])
     return document
 
 
