@@ -1,6 +1,7 @@
 import { createBrowserRouter, Navigate } from "react-router";
 import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
+import { ConnectionsPage } from "@/features/connections";
 import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
 import { NotificationsPage } from "@/features/notifications";
@@ -23,7 +24,7 @@ export function makeRouter() {
             { index: true, element: <Navigate to="/scenarios" replace /> },
             { path: "/scenarios", element: <ScenarioListPage /> },
             { path: "/scenarios/:scenarioId", element: <ScenarioDetailPage /> },
-            { path: "/connections", element: <ComingSoon title="Connections" /> },
+            { path: "/connections", element: <ConnectionsPage /> },
             { path: "/data-stores", element: <ComingSoon title="Data stores" /> },
             { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },
             { path: "/notifications", element: <NotificationsPage /> },
