@@ -95,7 +95,7 @@ export function ConnectionForm({ typeKeys, onCreated, onCancel }: ConnectionForm
       <FormAlert error={create.error} problems={problems} />
       <TypePicker id={`${id}-type`} types={types} value={typeKey} problem={shown.type} onChange={pick} />
       <div className="field">
-        <FieldLabel htmlFor={`${id}-name`} label="Name" required />
+        <FieldLabel htmlFor={`${id}-name`} label="Connection name" required />
         <input id={`${id}-name`} type="text" className="field-input" maxLength={200} value={name} aria-required
           aria-invalid={shown.name ? true : undefined} aria-describedby={describedBy(`${id}-name`, null, shown.name)}
           onChange={(e) => setName(e.target.value)} />

@@ -47,7 +47,8 @@ export function ConnectionsPage() {
   const [said, setSaid] = useState<Outcome | null>(null);
   const types = catalogue.data ?? [];
   const all = sortConnections(connections.data ?? [], types);
-  const outcome = said ?? oauthOutcome(params, connections.data);
+  const loading = connections.isPending || catalogue.isPending;
+  const outcome = said ?? (loading ? null : oauthOutcome(params, connections.data));
   const typeOf = (key: string) => types.find((t) => t.key === key) ?? null;
   const busyId = test.isPending ? test.variables : authorize.isPending ? authorize.variables : null;
 
@@ -77,10 +78,10 @@ export function ConnectionsPage() {
       </div>
       <OutcomeMessage outcome={outcome} />
       <ErrorAlert error={authorize.error ?? (deleting ? null : remove.error)} />
-      {connections.isPending && <Loading label="Loading connections…" />}
-      <ErrorAlert error={connections.error} />
-      {connections.isSuccess && all.length === 0 && <EmptyState />}
-      {all.length > 0 && (
+      {loading && <Loading label="Loading connections…" />}
+      <ErrorAlert error={connections.error ?? catalogue.error} />
+      {!loading && connections.isSuccess && all.length === 0 && <EmptyState />}
+      {!loading && all.length > 0 && (
         <table className="table cards connections">
           <caption className="visually-hidden">Your connections, by type and name</caption>
           <thead>

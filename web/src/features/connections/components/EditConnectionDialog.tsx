@@ -41,7 +41,7 @@ function EditForm({ connection, type, onDone, onCancel }: EditFormProps) {
       {update.error ? <p role="alert" className="alert">{errorMessage(update.error)}</p>
         : count > 0 && <p role="alert" className="alert">{count === 1 ? "Check the marked field." : `Check the ${count} marked fields.`}</p>}
       <div className="field">
-        <FieldLabel htmlFor={`${id}-name`} label="Name" required />
+        <FieldLabel htmlFor={`${id}-name`} label="Connection name" required />
         <input id={`${id}-name`} type="text" className="field-input" maxLength={200} value={name} aria-required
           aria-invalid={shown.name ? true : undefined} aria-describedby={describedBy(`${id}-name`, null, shown.name)}
           onChange={(e) => setName(e.target.value)} />
