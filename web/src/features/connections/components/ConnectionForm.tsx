@@ -39,7 +39,7 @@ function TypePicker({ id, types, value, problem, onChange }: {
       <FieldLabel htmlFor={id} label="Connection type" required />
       <select id={id} className="field-input" value={value} aria-required aria-invalid={problem ? true : undefined}
         aria-describedby={describedBy(id, null, problem)} onChange={(e) => onChange(e.target.value)}>
-        <option value="">Choose a type…</option>
+        <option value="">Choose a type</option>
         {byApp(types).map(([app, group]) => (
           <optgroup key={app} label={app}>
             {group.map((t) => <option key={t.key} value={t.key}>{t.label}</option>)}
@@ -104,7 +104,7 @@ export function ConnectionForm({ typeKeys, onCreated, onCancel }: ConnectionForm
       {type && (
         <fieldset className="connection-fields">
           <legend>{type.label}</legend>
-          {type.oauth2 && <p className="field-hint">After “Add”, you go to the service to allow the access; it sends you back here.</p>}
+          {type.oauth2 && <p className="field-hint">After “Add and connect”, you go to the service to allow the access; it sends you back here.</p>}
           <SchemaFields idPrefix={id} fields={fields} values={values} problems={shown} mode="create"
             onChange={(key, value) => setValues((current) => ({ ...current, [key]: value }))} />
         </fieldset>

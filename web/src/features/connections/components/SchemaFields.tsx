@@ -65,7 +65,7 @@ function Input({ id, field, value, common, onChange }: {
     case "select":
       return (
         <select id={id} className="field-input" value={text} onChange={set} {...common}>
-          {(!field.required || text === "") && <option value="">{field.nullable ? "None" : "Choose…"}</option>}
+          {(!field.required || text === "") && <option value="">{field.nullable ? "None" : "Choose one"}</option>}
           {field.options.map((option) => <option key={option} value={option}>{option}</option>)}
         </select>
       );
