@@ -246,6 +246,16 @@ class ConnectionService:
             raise InvalidConfigurationError(_not_authorized(connection_id))
         return Tokens.from_json(sealed[TOKENS])
 
+    def authorized(self, record: ConnectionRecord) -> bool | None:
+        """For an OAuth 2.0 connection, whether it holds tokens; None for any other type (and when its
+        secrets cannot be opened, which its test says)."""
+        if not self._is_oauth(record):
+            return None
+        try:
+            return TOKENS in self._sealed(record)
+        except VaultError:
+            return None
+
     def _is_oauth(self, record: ConnectionRecord) -> bool:
         kind = self.registry.connection_type(record.type)
         return kind is not None and kind.oauth2 is not None

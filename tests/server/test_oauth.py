@@ -216,6 +216,53 @@ async def test_authorize_on_a_connection_that_is_not_oauth_is_409(client: httpx.
     assert missing.status_code == 404
 
 
+
+BROWSER = {"Authorization": "", "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+async def test_a_browser_coming_back_lands_on_the_connections_page(client: httpx.AsyncClient,
+                                                                   server: AuthServer) -> None:
+    auth = await register(client)
+    created = await create(client, auth, server)
+    listed = (await client.get(f"{API}/connections", headers=auth)).json()
+    assert [c["authorized"] for c in listed] == [False]
+    location = (await consent(created["authorize_url"])).removeprefix(BASE_URL)
+    answer = await client.get(location, headers=BROWSER)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/connections?oauth=connected&connection={created['id']}"
+    assert server.code_grants == 1
+    listed = (await client.get(f"{API}/connections", headers=auth)).json()
+    assert [c["authorized"] for c in listed] == [True]
+    again = await client.get(location, headers=BROWSER)  # a state is good once, in a browser too
+    assert again.status_code == 303
+    refused = httpx.URL(again.headers["location"])
+    assert (refused.path, refused.params["oauth"]) == ("/connections", "refused")
+    assert "start the authorization again" in refused.params["message"]
+
+
+async def test_a_browser_refused_consent_lands_on_the_connections_page_with_the_reason(
+        client: httpx.AsyncClient, server: AuthServer) -> None:
+    auth = await register(client)
+    server.deny = True
+    created = await create(client, auth, server)
+    answer = await client.get((await consent(created["authorize_url"])).removeprefix(BASE_URL), headers=BROWSER)
+    assert answer.status_code == 303
+    location = httpx.URL(answer.headers["location"])
+    assert location.params["oauth"] == "refused"
+    assert "access_denied" in location.params["message"]
+
+
+async def test_the_catalogue_and_the_list_say_which_connections_are_oauth(client: httpx.AsyncClient) -> None:
+    auth = await register(client)
+    apps = (await client.get(f"{API}/apps", headers=auth)).json()
+    kinds = {c["key"]: c["oauth2"] for app in apps for c in app["connection_types"]}
+    assert kinds["http.oauth2"] is True
+    assert kinds["http.bearer"] is False
+    await client.post(f"{API}/connections", headers=auth,
+                      json={"type": "http.bearer", "name": "B", "fields": {"token": "t0ken-value"}})
+    assert [c["authorized"] for c in (await client.get(f"{API}/connections", headers=auth)).json()] == [None]
+
+
 # -- refresh
 
 

@@ -13,7 +13,6 @@ from tests.web.conftest import new_context
 from tests.web.tooling import WEB
 
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
-COMING_SOON = ["connections"]
 
 
 def axe_source() -> str:
@@ -94,10 +93,6 @@ def test_pages_after_login(pages: Any, ui_server: Server) -> None:
     page.get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     check(page, "scenario-detail")
-    for path in COMING_SOON:
-        page.goto(f"/{path}")
-        page.get_by_text("Coming soon.").wait_for()
-        check(page, path)
     page.goto("/nothing/here")
     check(page, "not-found")
 
@@ -143,6 +138,55 @@ def test_data_store_pages(pages: Any, ui_server: Server) -> None:
     page.get_by_role("button", name="Edit data store").click()
     expect(page.get_by_role("dialog", name="Edit data store")).to_be_visible()
     check(page, "data-store-edit")
+
+
+def test_the_connections_page(pages: Any, ui_server: Server) -> None:
+    """Empty, listed, and each dialog (the generated form of a type with every kind of input), at 1280 and 390 px."""
+    page = pages()
+    log_in(page, register(ui_server))
+    page.goto("/connections")
+    expect(page.get_by_role("heading", name="No connections yet")).to_be_visible()
+    check(page, "connections-empty")
+    page.get_by_role("button", name="Add connection").click()
+    dialog = page.get_by_role("dialog", name="Add connection")
+    dialog.get_by_role("combobox", name="Connection type").select_option(label="SMTP server")
+    dialog.get_by_role("textbox", name="Connection name").fill("Mail")
+    dialog.get_by_role("button", name="Add", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    check(page, "connections-add-dialog")
+    dialog.get_by_role("textbox", name="Host", exact=True).fill("smtp.example.com")
+    dialog.get_by_role("textbox", name="From address").fill("ada@example.com")
+    dialog.get_by_role("button", name="Add", exact=True).click()
+    csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    for body in ({"type": "http.bearer", "name": "Billing API", "fields": {"token": "t0ken-value"}},
+                 {"type": "http.oauth2", "name": "CRM", "fields": {"authorize_url": "https://crm.example.com/a",
+                                                                   "token_url": "https://crm.example.com/t",
+                                                                   "client_id": "scenarist"}}):
+        assert page.request.post("/api/v1/connections", data=body, headers={"X-CSRF-Token": csrf}).ok
+    page.reload()
+    expect(page.get_by_role("row", name="CRM")).to_contain_text("Not connected")
+    check(page, "connections-list")
+    page.get_by_role("button", name="Edit Mail").click()
+    check(page, "connections-edit-dialog")
+    page.get_by_role("dialog", name="Edit connection").get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Delete Billing API").click()
+    check(page, "connections-delete-dialog")
+    page.get_by_role("dialog", name="Delete connection").get_by_role("button", name="Cancel").click()
+
+    phone = pages(390, 844)
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto("/connections")
+    expect(phone.get_by_role("row", name="CRM")).to_be_visible()
+    check(phone, "connections-list-390")
+    for control in (phone.get_by_role("button", name="Add connection"), phone.get_by_role("button", name="Connect CRM"),
+                    phone.get_by_role("button", name="Delete Mail")):
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    phone.get_by_role("button", name="Add connection").click()
+    phone.get_by_role("dialog", name="Add connection").get_by_role("combobox", name="Connection type").select_option(
+        label="OAuth 2.0")
+    check(phone, "connections-add-dialog-390")
 
 
 def focus_ring(page: Any) -> str:

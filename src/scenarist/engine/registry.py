@@ -63,7 +63,7 @@ class Registry:
                 ],
                 "connection_types": [
                     {"key": c.key, "label": c.label, "fields": c.fields.model_json_schema(),
-                     "secret_fields": list(c.secret_fields)}
+                     "secret_fields": list(c.secret_fields), "oauth2": c.oauth2 is not None}
                     for c in app.connection_types
                 ],
             }

@@ -5,15 +5,20 @@ opens it, the service asks for consent and sends the browser back to
 ``GET /api/v1/oauth/callback``, which needs no session: the ``state`` is the
 proof (single use, 10 minutes). ``POST /connections/{id}/authorize`` starts a
 new authorization (after a revocation, or to change the account behind it).
+
+A browser coming back (it asks for ``text/html``) is sent on to the web UI's
+``/connections?oauth=connected&connection={id}``, or ``?oauth=refused&message=...``
+with the reason; any other client gets the JSON answer.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from scenarist.connections import InvalidConnection
 from scenarist.engine.documents import iso
@@ -72,6 +77,8 @@ class ConnectionPublic(BaseModel):
     """The non-secret fields only."""
     created_at: str | None
     updated_at: str | None
+    authorized: bool | None = None
+    """For an OAuth 2.0 type: whether it holds tokens (authorized and not withdrawn); None for other types."""
 
 
 class TestResult(BaseModel):
@@ -79,10 +86,10 @@ class TestResult(BaseModel):
     message: str
 
 
-def public(record: ConnectionRecord) -> ConnectionPublic:
+def public(record: ConnectionRecord, authorized: bool | None = None) -> ConnectionPublic:
     return ConnectionPublic(id=record.id, type=record.type, name=record.name, flagged=record.flagged,
                             fields=record.fields, created_at=iso(record.created_at),
-                            updated_at=iso(record.updated_at))
+                            updated_at=iso(record.updated_at), authorized=authorized)
 
 
 @router.post("/connections", status_code=201, response_model=ConnectionCreated, response_model_exclude_none=True)
@@ -118,20 +125,41 @@ class Authorized(BaseModel):
     authorized: bool = True
 
 
+UI_CONNECTIONS = "/connections"
+"""The web UI's connections page, where a browser coming back from the service lands."""
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser's navigation asks for HTML; API clients ask for JSON or anything."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _to_ui(**query: str) -> RedirectResponse:
+    return RedirectResponse(f"{UI_CONNECTIONS}?{urlencode(query)}", status_code=303)
+
+
 @router.get("/oauth/callback", response_model=Authorized,
-            responses={400: {"description": "The state is unknown, used or expired, or the service refused."}})
-async def oauth_callback(rt: Rt, state: str = "", code: str | None = None, error: str | None = None) -> Authorized:
+            responses={303: {"description": "A browser (Accept: text/html) is sent on to the web UI's "
+                                            "/connections with the result in the query."},
+                       400: {"description": "The state is unknown, used or expired, or the service refused."}})
+async def oauth_callback(request: Request, rt: Rt, state: str = "", code: str | None = None,
+                         error: str | None = None) -> Authorized | Response:
     """Where the service sends the browser back. No session is needed: the state is the proof."""
     try:
         record = await rt.connections.complete(state, code, error)
     except OAuthError as exc:
+        if _wants_page(request):
+            return _to_ui(oauth="refused", message=str(exc))
         raise ApiError(400, str(exc), code="oauth_refused") from None
+    if _wants_page(request):
+        return _to_ui(oauth="connected", connection=record.id)
     return Authorized(id=record.id, type=record.type, name=record.name)
 
 
 @router.get("/connections", response_model=list[ConnectionPublic])
 async def list_connections(account: Account, rt: Rt) -> list[ConnectionPublic]:
-    return [public(record) for record in await rt.store.list_connections(account)]
+    records = await rt.store.list_connections(account)
+    return [public(record, rt.connections.authorized(record)) for record in records]
 
 
 @router.patch("/connections/{connection_id}", response_model=ConnectionPublic)
@@ -152,7 +180,7 @@ async def update_connection(connection_id: str, body: ConnectionUpdate, account:
         raise ApiError(422, str(exc), path=first.path if first else None) from None
     if record is None:
         raise not_found("connection")
-    return public(record)
+    return public(record, rt.connections.authorized(record))
 
 
 @router.delete("/connections/{connection_id}", status_code=204)

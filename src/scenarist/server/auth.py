@@ -402,7 +402,7 @@ async def change_password(body: PasswordChange, request: Request, account: Accou
 @router.get("/account/export")
 async def export_account(request: Request, account: Account) -> dict[str, Any]:
     """Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
-    ``webhook_url``, not its hook token, and its ``operations_this_month``)."""
+    ``webhook_url``, not its hook token, and its ``operations_this_month``; a connection's ``authorized``)."""
     rt = runtime(request)
     document = await rt.store.export_account(account)
     urls = {scenario.id: rt.engine.webhook_url(scenario) for scenario in await rt.store.list_scenarios(account)}
@@ -411,6 +411,9 @@ async def export_account(request: Request, account: Account) -> dict[str, Any]:
         scenario.pop("hook_token", None)
         scenario["webhook_url"] = urls.get(scenario["id"])
         scenario["operations_this_month"] = operations.get(scenario["id"], 0)
+    authorized = {c.id: rt.connections.authorized(c) for c in await rt.store.list_connections(account)}
+    for connection in document.get("connections", []):
+        connection["authorized"] = authorized.get(connection["id"])
     return document
 
 

@@ -1,8 +1,8 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
 import { Loading } from "@/components/ui/Alert";
-import { ComingSoon } from "@/components/ui/ComingSoon";
 import { AccountPage } from "@/features/account";
+import { ConnectionsPage } from "@/features/connections";
 import { DataStoreListPage, DataStorePage } from "@/features/data-stores";
 import { IncompleteExecutionsPage } from "@/features/executions";
 import { LoginPage, RequireAuth, SignupPage } from "@/features/auth";
@@ -37,7 +37,7 @@ export function makeRouter() {
             { path: "/scenarios", element: <ScenarioListPage /> },
             { path: "/scenarios/:scenarioId", element: <Deferred><ScenarioDetailPage /></Deferred> },
             { path: "/scenarios/:scenarioId/history", element: <Deferred><HistoryPage /></Deferred> },
-            { path: "/connections", element: <ComingSoon title="Connections" /> },
+            { path: "/connections", element: <ConnectionsPage /> },
             { path: "/data-stores", element: <DataStoreListPage /> },
             { path: "/data-stores/:storeId", element: <DataStorePage /> },
             { path: "/incomplete-executions", element: <IncompleteExecutionsPage /> },

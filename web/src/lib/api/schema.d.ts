@@ -35,7 +35,7 @@ export interface paths {
         /**
          * Export Account
          * @description Every personal datum of the account, no secrets; fields named as the API names them (a scenario's
-         *     ``webhook_url``, not its hook token, and its ``operations_this_month``).
+         *     ``webhook_url``, not its hook token, and its ``operations_this_month``; a connection's ``authorized``).
          */
         get: operations["export_account_api_v1_account_export_get"];
         put?: never;
@@ -896,6 +896,8 @@ export interface components {
         };
         /** ConnectionPublic */
         ConnectionPublic: {
+            /** Authorized */
+            authorized?: boolean | null;
             /** Created At */
             created_at: string | null;
             /** Fields */
@@ -3299,6 +3301,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Authorized"];
                 };
+            };
+            /** @description A browser (Accept: text/html) is sent on to the web UI's /connections with the result in the query. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The state is unknown, used or expired, or the service refused. */
             400: {
