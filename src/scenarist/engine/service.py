@@ -103,6 +103,18 @@ class Engine:
     def validate(self, data: Any) -> Validation:
         return validate(data, self.registry, self.expressions)
 
+    async def check_scenario(self, definition: Any, *, account_id: AccountId = LOCAL_ACCOUNT) -> list[Problem]:
+        """Every problem a save of ``definition`` would refuse, nothing stored: the definition's own,
+        then (when it parses) its references to the account's scenarios, data stores and connections."""
+        checked = self.validate(definition)
+        if not checked.ok or checked.scenario is None:
+            return list(checked.problems)
+        plan = compile_plan(checked.scenario, self.registry, self.expressions)
+        problems = await self._reference_problems(plan, account_id)
+        if self.services.credentials is not None:
+            problems += await connection_problems(plan, self.services.credentials, account_id)
+        return problems
+
     async def save_scenario(
         self,
         definition: Any,

@@ -47,6 +47,16 @@ class VersionPublic(BaseModel):
     definition: dict[str, Any]
 
 
+class ProblemPublic(BaseModel):
+    path: str = Field(description='Where the problem is, as in a 422\'s `path`: "flow[0].params.url"; "" for the whole.')
+    message: str
+
+
+class ValidationPublic(BaseModel):
+    ok: bool = Field(description="True when a save of this definition would be accepted.")
+    problems: list[ProblemPublic] = Field(description="Every problem found, not just the first.")
+
+
 class ActivePublic(BaseModel):
     id: str
     active: bool
@@ -108,6 +118,17 @@ AS_SCENARIO = {"x-body-schema": "Scenario"}
 @router.post("/scenarios", status_code=201, response_model=ScenarioPublic, openapi_extra=AS_SCENARIO)
 async def create_scenario(definition: Definition, account: Account, rt: Rt) -> ScenarioPublic:
     return public(rt, await _save(rt, account, definition))
+
+
+@router.post("/scenarios/validate", response_model=ValidationPublic)
+async def validate_scenario(definition: Definition, account: Account, rt: Rt) -> ValidationPublic:
+    """Check a definition as a save would (the account's connections, scenarios and data stores
+    included) and list every problem by path; nothing is stored. The body is any JSON object: an
+    invalid definition is what this route answers about (200, its problems), not a bad request."""
+    require_storable(definition, "")
+    problems = await rt.engine.check_scenario(definition, account_id=account)
+    return ValidationPublic(ok=not problems,
+                            problems=[ProblemPublic(path=p.path, message=p.message) for p in problems])
 
 
 @router.get("/scenarios", response_model=list[ScenarioPublic])

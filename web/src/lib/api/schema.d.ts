@@ -565,6 +565,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scenarios/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Scenario
+         * @description Check a definition as a save would (the account's connections, scenarios and data stores
+         *     included) and list every problem by path; nothing is stored. The body is any JSON object: an
+         *     invalid definition is what this route answers about (200, its problems), not a bad request.
+         */
+        post: operations["validate_scenario_api_v1_scenarios_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scenarios/{scenario_id}": {
         parameters: {
             query?: never;
@@ -1226,6 +1248,16 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ProblemPublic */
+        ProblemPublic: {
+            /** Message */
+            message: string;
+            /**
+             * Path
+             * @description Where the problem is, as in a 422's `path`: "flow[0].params.url"; "" for the whole.
+             */
+            path: string;
+        };
         /**
          * PublicSettings
          * @description What the privacy page and the login page state: retention windows in days, the idle timeout.
@@ -1497,6 +1529,19 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             };
+        };
+        /** ValidationPublic */
+        ValidationPublic: {
+            /**
+             * Ok
+             * @description True when a save of this definition would be accepted.
+             */
+            ok: boolean;
+            /**
+             * Problems
+             * @description Every problem found, not just the first.
+             */
+            problems: components["schemas"]["ProblemPublic"][];
         };
         /** VersionPublic */
         VersionPublic: {
@@ -3398,6 +3443,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScenarioPublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    validate_scenario_api_v1_scenarios_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationPublic"];
                 };
             };
             /** @description Bad Request */
