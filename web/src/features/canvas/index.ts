@@ -1,4 +1,4 @@
-export { ScenarioCanvas, type ScenarioCanvasProps } from "./components/ScenarioCanvas";
+export { ScenarioCanvas, type Point, type ScenarioCanvasProps } from "./components/ScenarioCanvas";
 export { operationsText, type StepRun } from "./components/ModuleNode";
 export { useModuleLabels } from "./api/apps";
 export { moduleLabels } from "./catalogue";

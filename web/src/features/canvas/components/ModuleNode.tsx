@@ -1,3 +1,4 @@
+import { memo } from "react";
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import type { NodeKind } from "../layout";
 
@@ -12,6 +13,8 @@ export interface ModuleNodeData extends Record<string, unknown> {
   stepId: string;
   kind: NodeKind;
   label: string;
+  /** The app's initial, drawn as its icon. */
+  initial: string;
   run: StepRun | null;
   selected: boolean;
   onSelect?: (stepId: string) => void;
@@ -35,14 +38,15 @@ function Bubble({ stepId, run, onOpen }: { stepId: string; run: StepRun; onOpen?
 }
 
 /** A module of the scenario (the trigger or a step): a button "{id}: {label}", with the run's bubble. */
-export function ModuleNode({ data }: NodeProps<ModuleFlowNode>) {
+export const ModuleNode = memo(function ModuleNode({ data }: NodeProps<ModuleFlowNode>) {
   const failed = data.run?.status === "error";
   const classes = ["module-node", data.kind, failed ? "failed" : "", data.selected ? "selected" : ""].filter(Boolean);
   return (
     <div className={classes.join(" ")}>
       {data.kind !== "trigger" && <Handle type="target" position={Position.Left} isConnectable={false} />}
+      <span className="module-icon" aria-hidden="true">{data.initial}</span>
       <button type="button" className="module-button nodrag nopan" aria-pressed={data.onSelect ? data.selected : undefined}
-        onClick={() => data.onSelect?.(data.stepId)}>
+        data-step={data.stepId} onClick={() => data.onSelect?.(data.stepId)}>
         <span className="module-id">{data.stepId}: </span>
         <span className="module-label">{data.label}</span>
       </button>
@@ -56,24 +60,39 @@ export function ModuleNode({ data }: NodeProps<ModuleFlowNode>) {
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
-}
+});
 
 export interface ControlNodeData extends Record<string, unknown> {
   stepId: string;
   kind: NodeKind;
   label: string;
+  selected?: boolean;
+  /** In the editor a router or if-else block is a button "{id}: Router" that selects it. */
+  onSelect?: (stepId: string) => void;
 }
 
 export type ControlFlowNode = Node<ControlNodeData, "control">;
 
 /** A router, an if-else block or the point where its branches merge: drawn, not a module. */
-export function ControlNode({ data }: NodeProps<ControlFlowNode>) {
+export const ControlNode = memo(function ControlNode({ data }: NodeProps<ControlFlowNode>) {
+  const selectable = data.onSelect !== undefined && data.kind !== "merge";
   return (
-    <div className={`control-node ${data.kind}`}>
+    <div className={`control-node ${data.kind}${data.selected ? " selected" : ""}`}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <span className="control-label">{data.label}</span>
-      {data.kind !== "merge" && <span className="control-id">{data.stepId}</span>}
+      {selectable ? (
+        <button type="button" className="control-button nodrag nopan" aria-pressed={data.selected === true}
+          data-step={data.stepId} onClick={() => data.onSelect?.(data.stepId)}>
+          <span className="control-id">{data.stepId}</span>
+          <span className="visually-hidden">: </span>
+          <span className="control-label">{data.label}</span>
+        </button>
+      ) : (
+        <>
+          <span className="control-label">{data.label}</span>
+          {data.kind !== "merge" && <span className="control-id">{data.stepId}</span>}
+        </>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
-}
+});

@@ -1,8 +1,15 @@
-import { useMemo } from "react";
-import { Controls, MarkerType, ReactFlow, type Edge, type NodeTypes } from "@xyflow/react";
+import { useCallback, useMemo, useState, type KeyboardEvent } from "react";
+import {
+  Controls, MarkerType, ReactFlow, type Edge, type NodeChange, type NodeTypes,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { layoutScenario, type LayoutNode } from "../layout";
 import { ControlNode, ModuleNode, type ControlFlowNode, type ModuleFlowNode, type StepRun } from "./ModuleNode";
+
+export interface Point {
+  x: number;
+  y: number;
+}
 
 export interface ScenarioCanvasProps {
   /** The scenario definition (contract section 3): the one source of truth, drawn. */
@@ -17,6 +24,12 @@ export interface ScenarioCanvasProps {
   onSelect?: (stepId: string) => void;
   /** A step's bubble was activated. */
   onOpenRun?: (stepId: string) => void;
+  /** Editing: positions the user chose (by node id), over the automatic layout. */
+  positions?: ReadonlyMap<string, Point>;
+  /** Editing: nodes can be dragged; called once a drag ends, with the node's new position. */
+  onMoved?: (stepId: string, point: Point) => void;
+  /** Editing: a key pressed on a step's button (Delete, copy, paste...). */
+  onStepKey?: (stepId: string, event: KeyboardEvent) => void;
 }
 
 const NODE_TYPES: NodeTypes = { module: ModuleNode, control: ControlNode };
@@ -24,39 +37,76 @@ const MODULE_KINDS = new Set(["trigger", "step"]);
 
 type CanvasNode = ModuleFlowNode | ControlFlowNode;
 
-function toNode(node: LayoutNode, props: ScenarioCanvasProps): CanvasNode {
-  const base = { id: node.id, position: { x: node.x, y: node.y }, draggable: false, selectable: false, connectable: false };
+interface NodeOptions {
+  runs?: ReadonlyMap<string, StepRun>;
+  selected?: string | null;
+  onSelect?: (stepId: string) => void;
+  onOpenRun?: (stepId: string) => void;
+  editable: boolean;
+}
+
+function toNode(node: LayoutNode, at: Point, o: NodeOptions): CanvasNode {
+  const base = { id: node.id, position: at, draggable: o.editable, selectable: false, connectable: false };
   if (!MODULE_KINDS.has(node.kind)) {
-    return { ...base, type: "control", data: { stepId: node.id, kind: node.kind, label: node.label }, ariaRole: "group",
+    return { ...base, type: "control", ariaRole: "group",
+      data: { stepId: node.id, kind: node.kind, label: node.label, selected: o.selected === node.id,
+        onSelect: o.editable ? o.onSelect : undefined },
       ariaLabel: node.kind === "merge" ? "Merge" : `${node.label} ${node.id}` };
   }
   return {
     ...base, type: "module", ariaRole: "group", ariaLabel: `Step ${node.id}`,
     data: {
-      stepId: node.id, kind: node.kind, label: node.label, run: props.runs?.get(node.id) ?? null,
-      selected: props.selected === node.id, onSelect: props.onSelect, onOpenRun: props.onOpenRun,
+      stepId: node.id, kind: node.kind, label: node.label, initial: (node.label.trim()[0] ?? "?").toUpperCase(),
+      run: o.runs?.get(node.id) ?? null, selected: o.selected === node.id, onSelect: o.onSelect, onOpenRun: o.onOpenRun,
     },
   };
 }
 
-/** The scenario drawn read-only: the trigger first, steps joined by edges, routers fanning out, if-else
- * branches merging back. Pan with the mouse or the controls; every module is a button. The editor reuses it. */
+const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#8e8aa3" };
+
+/** The scenario drawn: the trigger first, steps joined by edges, routers fanning out, if-else branches merging
+ * back. Read-only by default (the inspector); with `onMoved` the editor's canvas: nodes drag, their kept
+ * `positions` win over the automatic layout, and keys on a step reach `onStepKey`. Nodes are memoised: the
+ * layout is computed once per definition, and a node's object changes only when what it draws does. */
 export function ScenarioCanvas(props: ScenarioCanvasProps) {
-  const { definition, labels } = props;
+  const { definition, labels, runs, selected, onSelect, onOpenRun, positions, onMoved, onStepKey } = props;
+  const editable = onMoved !== undefined;
   const layout = useMemo(() => layoutScenario(definition, labels), [definition, labels]);
-  const nodes = layout.nodes.map((node) => toNode(node, props));
-  const edges: Edge[] = layout.edges.map((edge) => ({
+  const [dragging, setDragging] = useState<{ id: string; at: Point } | null>(null);
+  const nodes = useMemo(() => layout.nodes.map((node) => {
+    const at = dragging?.id === node.id ? dragging.at : (positions?.get(node.id) ?? { x: node.x, y: node.y });
+    return toNode(node, at, { runs, selected, onSelect, onOpenRun, editable });
+  }), [layout, positions, dragging, runs, selected, onSelect, onOpenRun, editable]);
+  const edges: Edge[] = useMemo(() => layout.edges.map((edge) => ({
     id: edge.id, source: edge.source, target: edge.target, label: edge.label ?? undefined, focusable: false,
     selectable: false, className: "canvas-edge",
-    ariaLabel: `From ${edge.source} to ${edge.target}${edge.label ? `: ${edge.label}` : ""}`, labelBgPadding: [6, 3], labelBgBorderRadius: 4,
-    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#8e8aa3" },
-  }));
+    ariaLabel: `From ${edge.source} to ${edge.target}${edge.label ? `: ${edge.label}` : ""}`, labelBgPadding: [6, 3] as [number, number],
+    labelBgBorderRadius: 4, markerEnd: EDGE_MARKER,
+  })), [layout]);
+  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
+    for (const change of changes) {
+      if (change.type !== "position") continue;
+      if (change.dragging && change.position) setDragging({ id: change.id, at: change.position });
+      else if (change.dragging === false) {
+        setDragging((last) => {
+          if (last && last.id === change.id) onMoved?.(change.id, last.at);
+          return null;
+        });
+      }
+    }
+  }, [onMoved]);
+  const onKeyDown = useCallback((event: KeyboardEvent) => {
+    const target = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>("[data-step]") : null;
+    const step = target?.dataset.step;
+    if (step && onStepKey) onStepKey(step, event);
+  }, [onStepKey]);
   return (
-    <section className="canvas" aria-label="Scenario canvas">
+    <section className={`canvas${editable ? " editable" : ""}`} aria-label="Scenario canvas" onKeyDown={onKeyDown}>
       <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
-        minZoom={0.3} maxZoom={1.5} nodesDraggable={false} nodesConnectable={false} nodesFocusable={false}
-        edgesFocusable={false} elementsSelectable={false} zoomOnScroll={false} panOnScroll={false} preventScrolling={false}
-        zoomOnDoubleClick={false} proOptions={{ hideAttribution: true }}>
+        minZoom={0.1} maxZoom={1.5} nodesDraggable={editable} nodesConnectable={false} nodesFocusable={false}
+        onNodesChange={editable ? onNodesChange : undefined} onlyRenderVisibleElements={layout.nodes.length > 60}
+        edgesFocusable={false} elementsSelectable={false} zoomOnScroll={editable} panOnScroll={false}
+        preventScrolling={editable} zoomOnDoubleClick={false} deleteKeyCode={null} proOptions={{ hideAttribution: true }}>
         <Controls showInteractive={false} />
       </ReactFlow>
     </section>

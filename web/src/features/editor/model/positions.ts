@@ -30,8 +30,9 @@ export function tidied(definition: Definition): Definition {
   if (!definition.ui) return definition;
   const rest = { ...definition.ui };
   delete rest.positions;
-  const next = { ...definition, ui: rest };
-  if (Object.keys(rest).length === 0) delete next.ui;
+  if (Object.keys(rest).length > 0) return { ...definition, ui: rest };
+  const next: Definition = { ...definition };
+  delete (next as { ui?: unknown }).ui;
   return next;
 }
 

@@ -70,7 +70,8 @@ function kindOf(name: string, schema: Schema): { kind: FieldKind; options: (stri
 export function fieldsOf(params: unknown): FieldSpec[] {
   if (!isSchema(params) || !isSchema(params.properties)) return [];
   const required = new Set(Array.isArray(params.required) ? params.required : []);
-  return Object.entries(params.properties).filter(([, s]) => isSchema(s)).map(([name, raw]) => {
+  const entries = Object.entries(params.properties).filter((e): e is [string, Schema] => isSchema(e[1]));
+  return entries.map(([name, raw]) => {
     const schema = nonNull(raw as Schema);
     const { kind, options } = kindOf(name, schema);
     return {

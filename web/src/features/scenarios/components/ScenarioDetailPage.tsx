@@ -1,7 +1,8 @@
 import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorAlert, Loading } from "@/components/ui/Alert";
 import { useTitle } from "@/components/ui/PageTitle";
-import { ScenarioCanvas, useModuleLabels } from "@/features/canvas";
+import { useModuleLabels } from "@/features/canvas";
+import { EditorPage } from "@/features/editor";
 import { ExecutionInspector, useExecution } from "@/features/inspector";
 import { useScenario, type Scenario } from "../api/scenarios";
 
@@ -17,7 +18,7 @@ function Inspected({ scenario, executionId, labels }: { scenario: Scenario; exec
   return <ExecutionInspector execution={execution.data} definition={scenario.definition} labels={labels} />;
 }
 
-/** `/scenarios/{id}`: the scenario drawn read-only; with `?execution=` the inspector of that run. */
+/** `/scenarios/{id}`: the scenario editor; with `?execution=` the inspector of that run. */
 export function ScenarioDetailPage() {
   const { scenarioId = "" } = useParams();
   const [search] = useSearchParams();
@@ -38,17 +39,16 @@ export function ScenarioDetailPage() {
       <ErrorAlert error={labels.error} />
       {scenario.data && (
         <>
-          <h1>{scenario.data.name}</h1>
+          <h1>{executionId !== null ? scenario.data.name : <span className="visually-hidden">{scenario.data.name}</span>}</h1>
           {scenario.data.webhook_url && (
             <p>Webhook URL: <code className="url">{scenario.data.webhook_url}</code></p>
           )}
           {labels.isPending ? <Loading label="Loading the modules…" /> : executionId !== null
             ? <Inspected scenario={scenario.data} executionId={executionId} labels={labels.data ?? NO_LABELS} />
             : (
-              <>
-                <p className="muted">Read-only for now: the scenario editor is coming soon.</p>
-                <ScenarioCanvas definition={scenario.data.definition} labels={labels.data ?? NO_LABELS} />
-              </>
+              <EditorPage key={scenario.data.id} scenarioId={scenario.data.id} labels={labels.data ?? NO_LABELS}
+                definition={scenario.data.definition as unknown as Parameters<typeof EditorPage>[0]["definition"]}
+                webhookUrl={scenario.data.webhook_url} />
             )}
         </>
       )}

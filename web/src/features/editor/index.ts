@@ -1,0 +1,1 @@
+export { EditorPage, type EditorPageProps } from "./components/EditorPage";
