@@ -86,10 +86,11 @@ function Catalogue({ modules, places, onPick, onClose }: Omit<AddModuleDialogPro
         onChange={(e) => { setQuery(e.target.value); setActive(0); }} onKeyDown={onKeyDown} />
       <ul id={`${id}-list`} role="listbox" aria-label="Modules" className="module-list">
         {shown.map((entry, i) => (
-          <li key={entry.key} id={`${id}-${i}`} role="option" aria-selected={i === current}
+          <li key={entry.key} id={`${id}-${i}`} role="option" aria-selected={i === current} aria-label={entry.name}
+            aria-describedby={`${id}-${i}-d`}
             className={i === current ? "active" : undefined} onClick={() => pick(entry)} onMouseEnter={() => setActive(i)}>
             <span className="module-option-name">{entry.name}</span>
-            <span className="module-option-description">{entry.description}</span>
+            <span id={`${id}-${i}-d`} className="module-option-description">{entry.description}</span>
           </li>
         ))}
       </ul>

@@ -1,0 +1,327 @@
+"""The scenario editor at `/scenarios/{id}`, in Chromium against a real `scenarist serve`: building W1 from an
+empty canvas, undo/redo, the keyboard, export/import, routers, renaming, copy/paste, leaving, a 422 at its field,
+and the inspector with `?execution=`. By role and accessible name (CONTRACT section 10)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.browser import PageGuard, Server, log_in, register, serving
+from tests.web.conftest import new_context
+from tests.web.tooling import built_ui
+
+_names = itertools.count(1)
+
+
+def empty(name: str) -> dict[str, Any]:
+    """What "Create a new scenario" makes: a webhook trigger and nothing else."""
+    return {"name": name, "trigger": {"id": "hook", "module": "webhooks.custom", "params": {}},
+            "schedule": {"type": "immediately"}, "flow": []}
+
+
+def two_steps(name: str) -> dict[str, Any]:
+    return {**empty(name), "flow": [
+        {"id": "shape", "module": "tools.set_variables", "params": {"variables": {"id": "{{ hook.body.id }}"}}},
+        {"id": "post", "module": "http.request", "params": {"method": "POST", "url": "http://127.0.0.1:9/x",
+                                                            "json": "{{ shape.id }}"}},
+    ]}
+
+
+class Api:
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+
+    def post(self, path: str, data: Any = None) -> Any:
+        answer = self.page.request.post(f"/api/v1{path}", data=data, headers={"X-CSRF-Token": self.csrf})
+        assert answer.ok, answer.text()
+        return answer.json()
+
+    def scenario(self, definition: dict[str, Any]) -> str:
+        scenario_id: str = self.post("/scenarios", definition)["id"]
+        return scenario_id
+
+    def definition(self, scenario_id: str) -> dict[str, Any]:
+        saved: dict[str, Any] = self.page.request.get(f"/api/v1/scenarios/{scenario_id}").json()["definition"]
+        return saved
+
+
+@pytest.fixture(scope="module")
+def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module's own server: loopback is an allowed egress destination, for the local sink."""
+    built_ui()
+    with serving(tmp_path_factory.mktemp("editor"), SCENARIST_EGRESS_ALLOW="127.0.0.0/8") as server:
+        yield server
+
+
+@pytest.fixture
+def user_page(browser: Any, editor_server: Server) -> Iterator[Any]:
+    """A fresh account, logged in, the clipboard allowed; fails the test on any CSP violation."""
+    context = new_context(browser, editor_server, permissions=["clipboard-read", "clipboard-write"], accept_downloads=True)
+    guard = PageGuard()
+    page = context.new_page()
+    guard.watch(page)
+    log_in(page, register(editor_server))
+    yield page
+    violations = guard.violations(page)
+    context.close()
+    assert not violations, f"CSP violations: {violations}"
+
+
+@pytest.fixture
+def sink() -> Iterator[list[Any]]:
+    """A tiny HTTP server on 127.0.0.1 that keeps the JSON bodies POSTed to it."""
+    received: list[Any] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            length = int(self.headers.get("Content-Length") or 0)
+            received.append(json.loads(self.rfile.read(length) or b"null"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    received.append(f"http://127.0.0.1:{server.server_address[1]}/sink")
+    yield received
+    server.shutdown()
+    server.server_close()
+
+
+def open_editor(page: Any, scenario_id: str) -> Any:
+    page.goto(f"/scenarios/{scenario_id}")
+    canvas = page.get_by_role("region", name="Scenario canvas")
+    expect(canvas.get_by_role("button", name="hook: Custom webhook")).to_be_visible()
+    return canvas
+
+
+def add_module(page: Any, search: str, option: str, place: str | None = None) -> None:
+    page.get_by_role("button", name="Add module").click()
+    dialog = page.get_by_role("dialog", name="Add module")
+    if place is not None:
+        dialog.get_by_label("Insert into").select_option(label=place)
+    dialog.get_by_role("searchbox", name="Search modules").fill(search)
+    expect(dialog.get_by_role("listbox", name="Modules").get_by_role("option").first).to_have_accessible_name(option)
+    dialog.get_by_role("searchbox", name="Search modules").press("Enter")
+    expect(dialog).to_be_hidden()
+
+
+def settings(page: Any) -> Any:
+    return page.get_by_role("region", name="Module settings")
+
+
+def save(page: Any) -> None:
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Unsaved changes")).to_be_hidden()
+
+
+def test_build_w1_from_an_empty_canvas_and_save(user_page: Any, sink: list[Any]) -> None:
+    page, api = user_page, Api(user_page)
+    url = sink.pop(0)
+    scenario_id = api.scenario(empty(f"W1 {next(_names)}"))
+    canvas = open_editor(page, scenario_id)
+    add_module(page, "set variables", "Tools: Set variables")
+    expect(canvas.get_by_role("button", name="set_variables: Set variables")).to_be_visible()
+    form = settings(page)
+    for i, (name, value) in enumerate([("id", "{{ hook.body.id }}"), ("amount_cents", "{{ hook.body.amount * 100 }}")]):
+        form.get_by_role("button", name="Add to Variables").click()
+        form.get_by_role("textbox", name=f"Variables name {i + 1}").fill(name)
+        form.get_by_role("textbox", name=f"Variables value {i + 1}").fill(value)
+    add_module(page, "make a request", "HTTP: Make a request")
+    expect(canvas.get_by_role("button", name="request: Make a request")).to_be_visible()
+    form.get_by_role("combobox", name="Method").select_option("POST")
+    form.get_by_role("textbox", name="Url", exact=True).fill(url)
+    form.get_by_role("textbox", name="Json", exact=True).fill("{{ set_variables }}")
+    form.get_by_role("textbox", name="Filter label").fill("only big ones")
+    form.get_by_role("textbox", name="Filter condition").fill("{{ hook.body.amount > 10 }}")
+    expect(page.get_by_text("Unsaved changes")).to_be_visible()
+    save(page)
+    flow = api.definition(scenario_id)["flow"]
+    assert [s["id"] for s in flow] == ["set_variables", "request"]
+    assert flow[0]["params"] == {"variables": {"id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}}
+    assert flow[1]["params"]["method"] == "POST" and flow[1]["params"]["url"] == url
+    assert flow[1]["params"]["json"] == "{{ set_variables }}"
+    assert flow[1]["filter"] == {"label": "only big ones", "condition": "{{ hook.body.amount > 10 }}"}
+    run = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 7, "amount": 12}})
+    assert run["status"] == "success", run.get("error")
+    assert sink == [{"id": 7, "amount_cents": 1200}]
+
+
+def test_undo_and_redo_a_deletion(user_page: Any) -> None:
+    page = user_page
+    canvas = open_editor(page, Api(page).scenario(two_steps(f"Undo {next(_names)}")))
+    shape = canvas.get_by_role("button", name="shape: Set variables")
+    shape.click()
+    page.keyboard.press("Delete")
+    expect(shape).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    expect(shape).to_be_visible()
+    expect(page.get_by_text("Unsaved changes")).to_be_hidden()  # back to what is saved
+    page.get_by_role("button", name="Redo").click()
+    expect(shape).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(shape).to_be_visible()
+    page.keyboard.press("Control+Shift+z")
+    expect(shape).to_have_count(0)
+
+
+def test_the_delete_key_removes_the_focused_step_and_enter_opens_its_settings(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps(f"Keys {next(_names)}"))
+    canvas = open_editor(page, scenario_id)
+    post = canvas.get_by_role("button", name="post: Make a request")
+    post.focus()
+    page.keyboard.press("Enter")
+    expect(settings(page).get_by_role("heading", name="post: Make a request")).to_be_visible()
+    post.focus()
+    page.keyboard.press("Delete")
+    expect(post).to_have_count(0)
+    canvas.get_by_role("button", name="hook: Custom webhook").focus()
+    page.keyboard.press("Delete")  # the trigger stays
+    expect(canvas.get_by_role("button", name="hook: Custom webhook")).to_be_visible()
+    page.keyboard.press("Control+s")
+    expect(page.get_by_text("Unsaved changes")).to_be_hidden()
+    assert [s["id"] for s in api.definition(scenario_id)["flow"]] == ["shape"]
+
+
+def test_export_then_import_into_a_new_scenario(user_page: Any, tmp_path: Path) -> None:
+    page, api = user_page, Api(user_page)
+    name = f"Export {next(_names)}"
+    open_editor(page, api.scenario(two_steps(name)))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export", exact=True).click()
+    exported = tmp_path / "scenario.json"
+    download.value.save_as(exported)
+    assert json.loads(exported.read_text())["flow"][1]["id"] == "post"
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export YAML").click()
+    exported_yaml = tmp_path / "scenario.yaml"
+    download.value.save_as(exported_yaml)
+    assert exported_yaml.read_text().startswith(f'name: "{name}"')
+
+    for source in (exported, exported_yaml):
+        target = api.scenario(empty(f"Target {next(_names)}"))
+        canvas = open_editor(page, target)
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Import").click()
+        chooser.value.set_files(str(source))
+        expect(canvas.get_by_role("button", name="post: Make a request")).to_be_visible()
+        expect(page.get_by_role("status")).to_contain_text("no problems")
+        expect(page.get_by_role("textbox", name="Scenario name")).to_have_value(name)
+        save(page)
+        assert [s["id"] for s in api.definition(target)["flow"]] == ["shape", "post"]
+
+
+def test_an_import_with_a_problem_lists_it_by_path(user_page: Any, tmp_path: Path) -> None:
+    page, api = user_page, Api(user_page)
+    open_editor(page, api.scenario(empty(f"Bad import {next(_names)}")))
+    bad = two_steps("Broken")
+    bad["flow"][1]["id"] = "Not an id"
+    source = tmp_path / "broken.json"
+    source.write_text(json.dumps(bad))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import").click()
+    chooser.value.set_files(str(source))
+    problems = page.get_by_role("region", name="Problems")
+    expect(problems).to_contain_text("flow[1].id")
+    expect(page.get_by_text("Unsaved changes")).to_be_visible()
+
+
+def test_add_a_router_with_a_fallback_route(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(empty(f"Router {next(_names)}"))
+    canvas = open_editor(page, scenario_id)
+    add_module(page, "router", "Flow control: Router")
+    expect(canvas.get_by_role("button", name="router: Router")).to_be_visible()
+    form = settings(page)
+    expect(form.get_by_role("checkbox", name="Fallback route")).to_have_count(2)
+    expect(form.get_by_role("checkbox", name="Fallback route").nth(1)).to_be_checked()
+    form.get_by_role("textbox", name="Route 1 condition").fill("{{ hook.body.big }}")
+    form.get_by_role("button", name="Add route").click()
+    add_module(page, "sleep", "Tools: Sleep", place="Route 2: Fallback (fallback) of router")
+    expect(canvas.get_by_role("button", name="sleep: Sleep")).to_be_visible()
+    form.get_by_role("textbox", name="Seconds").fill("1")
+    save(page)
+    routes = api.definition(scenario_id)["flow"][0]["router"]
+    assert [r.get("fallback", False) for r in routes] == [False, True, False]
+    assert routes[0]["filter"]["condition"] == "{{ hook.body.big }}"
+    assert routes[1]["flow"] == [{"id": "sleep", "module": "tools.sleep", "params": {"seconds": 1}}]
+
+
+def test_renaming_a_step_rewrites_a_later_steps_expression(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps(f"Rename {next(_names)}"))
+    canvas = open_editor(page, scenario_id)
+    canvas.get_by_role("button", name="shape: Set variables").click()
+    step_id = settings(page).get_by_role("textbox", name="Step id")
+    step_id.fill("post")
+    expect(settings(page)).to_contain_text("Another step is already called post")
+    step_id.fill("order")
+    step_id.press("Enter")
+    expect(canvas.get_by_role("button", name="order: Set variables")).to_be_visible()
+    canvas.get_by_role("button", name="post: Make a request").click()
+    expect(settings(page).get_by_role("textbox", name="Json", exact=True)).to_have_value("{{ order.id }}")
+    save(page)
+    assert api.definition(scenario_id)["flow"][1]["params"]["json"] == "{{ order.id }}"
+
+
+def test_copy_and_paste_a_step_gives_it_a_fresh_id(user_page: Any) -> None:
+    page = user_page
+    canvas = open_editor(page, Api(page).scenario(two_steps(f"Copy {next(_names)}")))
+    canvas.get_by_role("button", name="shape: Set variables").focus()
+    page.keyboard.press("Control+c")
+    assert '"shape"' in page.evaluate("navigator.clipboard.readText()")
+    page.keyboard.press("Control+v")
+    expect(canvas.get_by_role("button", name="shape_2: Set variables")).to_be_visible()
+    expect(settings(page).get_by_role("heading", name="shape_2: Set variables")).to_be_visible()
+
+
+def test_leaving_with_unsaved_changes_asks_first(user_page: Any) -> None:
+    page = user_page
+    open_editor(page, Api(page).scenario(two_steps(f"Leave {next(_names)}")))
+    page.get_by_role("textbox", name="Scenario name").fill("Changed name")
+    page.get_by_role("link", name="← Scenarios").click()
+    ask = page.get_by_role("dialog", name="Leave without saving?")
+    expect(ask).to_be_visible()
+    ask.get_by_role("button", name="Stay").click()
+    expect(page.get_by_role("textbox", name="Scenario name")).to_have_value("Changed name")
+    page.get_by_role("link", name="← Scenarios").click()
+    page.get_by_role("dialog", name="Leave without saving?").get_by_role("button", name="Leave").click()
+    expect(page.get_by_role("heading", name="Scenarios", level=1)).to_be_visible()
+
+
+def test_a_422_from_save_is_shown_at_its_field(user_page: Any) -> None:
+    page = user_page
+    open_editor(page, Api(page).scenario(empty(f"Invalid {next(_names)}")))
+    add_module(page, "make a request", "HTTP: Make a request")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved")
+    url = settings(page).get_by_role("textbox", name="Url", exact=True)
+    expect(url).to_have_attribute("aria-invalid", "true")
+    expect(settings(page).locator(".field-error")).to_be_visible()
+    expect(page.get_by_text("Unsaved changes")).to_be_visible()
+
+
+def test_the_inspector_still_works_with_an_execution(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps(f"Inspect {next(_names)}") | {"flow": two_steps("x")["flow"][:1]})
+    run = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 3}})
+    page.goto(f"/scenarios/{scenario_id}?execution={run['id']}")
+    canvas = page.get_by_role("region", name="Scenario canvas")
+    canvas.get_by_role("button", name="1 operation, success").first.click()
+    expect(page.get_by_role("region", name="Operations").get_by_role("group", name="Operation 1")).to_be_visible()
