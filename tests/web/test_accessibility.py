@@ -263,3 +263,36 @@ def test_history_and_inspector_pages(pages: Any, ui_server: Server) -> None:
         control.scroll_into_view_if_needed()
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def test_the_editor(pages: Any, ui_server: Server) -> None:
+    """The editor with a few steps (editor.png) and with a step's settings open (editor-settings.png)."""
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    answer = page.request.post("/api/v1/scenarios", headers={"X-CSRF-Token": csrf}, data={
+        "name": "Big orders to the sink", "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [
+            {"id": "shape", "module": "tools.set_variables", "params": {"variables": {
+                "id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}}},
+            {"id": "route", "router": [
+                {"label": "big", "filter": {"condition": "{{ hook.body.amount > 10 }}"},
+                 "flow": [{"id": "post", "module": "http.request", "filter": {"label": "only big ones",
+                                                                             "condition": "{{ shape.amount_cents }}"},
+                           "params": {"method": "POST", "url": "http://127.0.0.1:9/sink", "json": "{{ shape }}"}}]},
+                {"fallback": True, "flow": [{"id": "note", "module": "tools.sleep", "params": {"seconds": 0}}]},
+            ]},
+        ],
+    })
+    assert answer.ok, answer.text()
+    page.goto(f"/scenarios/{answer.json()['id']}")
+    canvas = page.get_by_role("region", name="Scenario canvas")
+    expect(canvas.get_by_role("button", name="post: Make a request")).to_be_visible()
+    check(page, "editor")
+    canvas.get_by_role("button", name="post: Make a request").click()
+    form = page.get_by_role("region", name="Module settings")
+    expect(form.get_by_role("textbox", name="Url", exact=True)).to_be_visible()
+    check(page, "editor-settings")
+    page.get_by_role("button", name="Add module").click()
+    expect(page.get_by_role("dialog", name="Add module")).to_be_visible()
+    check(page, "editor-add-module")

@@ -66,7 +66,8 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def user_page(browser: Any, editor_server: Server) -> Iterator[Any]:
     """A fresh account, logged in, the clipboard allowed; fails the test on any CSP violation."""
-    context = new_context(browser, editor_server, permissions=["clipboard-read", "clipboard-write"], accept_downloads=True)
+    context = new_context(browser, editor_server, permissions=["clipboard-read", "clipboard-write"],
+                          accept_downloads=True)
     guard = PageGuard()
     page = context.new_page()
     guard.watch(page)
@@ -83,7 +84,7 @@ def sink() -> Iterator[list[Any]]:
     received: list[Any] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             received.append(json.loads(self.rfile.read(length) or b"null"))
             self.send_response(200)
@@ -153,7 +154,8 @@ def test_build_w1_from_an_empty_canvas_and_save(user_page: Any, sink: list[Any])
     save(page)
     flow = api.definition(scenario_id)["flow"]
     assert [s["id"] for s in flow] == ["set_variables", "request"]
-    assert flow[0]["params"] == {"variables": {"id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}}
+    variables = {"id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}
+    assert flow[0]["params"] == {"variables": variables}
     assert flow[1]["params"]["method"] == "POST" and flow[1]["params"]["url"] == url
     assert flow[1]["params"]["json"] == "{{ set_variables }}"
     assert flow[1]["filter"] == {"label": "only big ones", "condition": "{{ hook.body.amount > 10 }}"}

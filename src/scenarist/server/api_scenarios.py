@@ -48,7 +48,7 @@ class VersionPublic(BaseModel):
 
 
 class ProblemPublic(BaseModel):
-    path: str = Field(description='Where the problem is, as in a 422\'s `path`: "flow[0].params.url"; "" for the whole.')
+    path: str = Field(description='Where the problem is, as a 422 names it: "flow[0].params.url"; "" for the whole.')
     message: str
 
 

@@ -1254,7 +1254,7 @@ export interface components {
             message: string;
             /**
              * Path
-             * @description Where the problem is, as in a 422's `path`: "flow[0].params.url"; "" for the whole.
+             * @description Where the problem is, as a 422 names it: "flow[0].params.url"; "" for the whole.
              */
             path: string;
         };

@@ -81,10 +81,8 @@ export const ControlNode = memo(function ControlNode({ data }: NodeProps<Control
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {selectable ? (
         <button type="button" className="control-button nodrag nopan" aria-pressed={data.selected === true}
-          aria-label={`${data.stepId}: ${data.label}`}
           data-step={data.stepId} onClick={() => data.onSelect?.(data.stepId)}>
-          <span className="control-id">{data.stepId}</span>
-          <span className="control-label">{data.label}</span>
+          <span className="control-id">{data.stepId}</span>: <span className="control-label">{data.label}</span>
         </button>
       ) : (
         <>

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useMemo, useState, type KeyboardEvent } from "react";
 import { Dialog } from "@/components/ui/Dialog";
 import type { ModuleInfo } from "../api/catalogue";
 
@@ -58,6 +58,9 @@ function Catalogue({ modules, places, onPick, onClose }: Omit<AddModuleDialogPro
   const all = useMemo(() => entriesOf(modules), [modules]);
   const shown = useMemo(() => matching(all, query), [all, query]);
   const current = Math.min(active, shown.length - 1);
+  useEffect(() => {
+    document.getElementById(`${id}-${current}`)?.scrollIntoView({ block: "nearest" });
+  }, [id, current]);
   const pick = (entry: CatalogueEntry | undefined) => entry && onPick(entry, place);
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -84,13 +87,14 @@ function Catalogue({ modules, places, onPick, onClose }: Omit<AddModuleDialogPro
         role="searchbox" aria-controls={`${id}-list`} autoFocus
         aria-activedescendant={shown[current] ? `${id}-${current}` : undefined}
         onChange={(e) => { setQuery(e.target.value); setActive(0); }} onKeyDown={onKeyDown} />
-      <ul id={`${id}-list`} role="listbox" aria-label="Modules" className="module-list">
+      <ul id={`${id}-list`} role="listbox" aria-label="Modules" className="module-list" tabIndex={0} onKeyDown={onKeyDown}
+        aria-activedescendant={shown[current] ? `${id}-${current}` : undefined}>
         {shown.map((entry, i) => (
-          <li key={entry.key} id={`${id}-${i}`} role="option" aria-selected={i === current} aria-label={entry.name}
+          <li key={entry.key} id={`${id}-${i}`} role="option" aria-selected={i === current}
             aria-describedby={`${id}-${i}-d`}
             className={i === current ? "active" : undefined} onClick={() => pick(entry)} onMouseEnter={() => setActive(i)}>
             <span className="module-option-name">{entry.name}</span>
-            <span id={`${id}-${i}-d`} className="module-option-description">{entry.description}</span>
+            <span id={`${id}-${i}-d`} className="module-option-description" aria-hidden="true">{entry.description}</span>
           </li>
         ))}
       </ul>
