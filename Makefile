@@ -72,6 +72,7 @@ test: install system-deps web
 lint: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	cd $(WEB) && node_modules/.bin/tsc -b
 
 bench: install system-deps web
