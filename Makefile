@@ -79,6 +79,7 @@ bench: install system-deps web
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/w2_batch.py
 	$(BIN)/python bench/w1_webhook.py
+	cd bench && ../$(BIN)/python handoffs.py
 	$(BIN)/python bench/ui_budget.py
 
 # Node-RED beside ours, for the ratios (bench/peers.md): NODE_RED_DIR names a folder where node-red is installed.
