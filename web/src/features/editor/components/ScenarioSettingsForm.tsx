@@ -24,14 +24,14 @@ export function ScenarioSettingsForm({ value, onChange }: ScenarioSettingsFormPr
   return (
     <div className="settings-form">
       {FLAGS.map(({ key, label, hint }) => (
-        <label key={key} className="check setting">
-          <input type="checkbox" checked={value[key] ?? SETTING_DEFAULTS[key]}
-            onChange={(e) => set({ [key]: e.target.checked })} />
-          <span>
-            <span className="setting-label">{label}</span>
-            <span className="small-text muted">{hint}</span>
-          </span>
-        </label>
+        <div key={key} className="setting">
+          <input id={`${errorsId}-${key}`} type="checkbox" checked={value[key] ?? SETTING_DEFAULTS[key]}
+            aria-describedby={`${errorsId}-${key}-hint`} onChange={(e) => set({ [key]: e.target.checked })} />
+          <div>
+            <label htmlFor={`${errorsId}-${key}`} className="setting-label">{label}</label>
+            <span id={`${errorsId}-${key}-hint`} className="small-text muted">{hint}</span>
+          </div>
+        </div>
       ))}
       <div className="field">
         <label htmlFor={errorsId}>Max consecutive errors</label>

@@ -47,11 +47,14 @@ export function ScheduleEditor({ value, onChange }: ScheduleEditorProps) {
       <div role="radiogroup" aria-labelledby={legendId} className="schedule-kinds">
         <p id={legendId} className="field-title">Schedule</p>
         {KINDS.map((kind) => (
-          <label key={kind.type} className="check setting">
-            <input type="radio" name={name} value={kind.type} checked={value.type === kind.type}
-              onChange={() => onChange(switchTo(kind.type, value))} />
-            <span><span className="setting-label">{kind.label}</span><span className="small-text muted">{kind.hint}</span></span>
-          </label>
+          <div key={kind.type} className="setting">
+            <input id={`${name}-${kind.type}`} type="radio" name={name} value={kind.type} checked={value.type === kind.type}
+              aria-describedby={`${name}-${kind.type}-hint`} onChange={() => onChange(switchTo(kind.type, value))} />
+            <div>
+              <label htmlFor={`${name}-${kind.type}`} className="setting-label">{kind.label}</label>
+              <span id={`${name}-${kind.type}-hint`} className="small-text muted">{kind.hint}</span>
+            </div>
+          </div>
         ))}
       </div>
       {value.type === "interval" && (
