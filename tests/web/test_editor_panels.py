@@ -122,7 +122,7 @@ def test_a_structured_filter_built_in_the_condition_builder_is_saved_and_filters
     dialog = page.get_by_role("dialog", name="Filter of answer")
     fill_row(dialog, 1, "{{ shape.amount }}", "Number: Greater than", "10")
     dialog.get_by_role("button", name="Add condition").click()
-    fill_row(dialog, 2, "{{ hook.body.status }}", "Text: Not equal to (case insensitive)", "cancelled")
+    fill_row(dialog, 2, "{{ hook.body.status }}", "Text: Not equal to (any case)", "cancelled")
     dialog.get_by_role("button", name="Add OR group").click()
     fill_row(dialog, 3, "{{ hook.body.vip }}", "Boolean: Equal to", "true")
     expect(dialog.locator("p").filter(has_text="The link reads:")).to_contain_text("amount > 10 and status")

@@ -68,7 +68,7 @@ function textOperators(): OperatorInfo[] {
   const found: OperatorInfo[] = [];
   for (const [name, label, words] of TEXT) {
     found.push(op(`text:${name}`, label, words));
-    found.push(op(`text:${name}:ci`, `${label} (case insensitive)`, `${words} (any case)`));
+    found.push(op(`text:${name}:ci`, `${label} (any case)`, `${words} (any case)`));
   }
   found.push(op("text:notpattern", "Does not match pattern", "does not match"));
   return found;
@@ -85,7 +85,7 @@ export const OPERATOR_GROUPS: OperatorGroup[] = [
     type: "Array",
     operators: [
       op("array:contains", "Contains", "contains"),
-      op("array:contains:ci", "Contains (case insensitive)", "contains (any case)"),
+      op("array:contains:ci", "Contains (any case)", "contains (any case)"),
       op("array:notcontains", "Does not contain", "does not contain"),
       ...ORDERED.map(([n, l, w]) => op(`array:${n}`, `Length ${l.toLowerCase()}`, `length ${w}`)),
     ],

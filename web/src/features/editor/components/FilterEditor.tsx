@@ -49,12 +49,12 @@ export function FilterEditor({ value, onApply, onCancel }: FilterEditorProps) {
   };
 
   const stored = fromModel(model);
-  const preview = stored ? summary({ ...stored, label: null }) : "";
+  const preview = stored ? summary({ ...stored, label: null }, 160) : "";
   return (
     <div className="filter-editor">
       <div className="field">
         <label htmlFor={labelId}>Label</label>
-        <input id={labelId} type="text" value={model.label} placeholder={preview || "Shown on the link"}
+        <input id={labelId} type="text" value={model.label} placeholder="Shown on the link instead of the condition"
           onChange={(e) => setModel({ ...model, label: e.target.value })} />
       </div>
       <div className="filter-mode">

@@ -38,14 +38,13 @@ export function formatRun(iso: string, zone: string): string {
 /** The definition's `schedule`: immediately, every N minutes, a cron expression with its next five runs, on demand. */
 export function ScheduleEditor({ value, onChange }: ScheduleEditorProps) {
   const name = useId();
-  const legendId = useId();
   const minutesId = useId();
   const cronId = useId();
   const zoneId = useId();
   return (
     <div className="schedule-editor">
-      <div role="radiogroup" aria-labelledby={legendId} className="schedule-kinds">
-        <p id={legendId} className="field-title">Schedule</p>
+      <div role="radiogroup" aria-label="Schedule" className="schedule-kinds">
+        <p className="field-title" aria-hidden="true">When it runs</p>
         {KINDS.map((kind) => (
           <div key={kind.type} className="setting">
             <input id={`${name}-${kind.type}`} type="radio" name={name} value={kind.type} checked={value.type === kind.type}
