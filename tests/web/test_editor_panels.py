@@ -24,7 +24,8 @@ def definition(name: str) -> dict[str, Any]:
         "trigger": {"id": "hook", "module": "webhooks.custom", "params": {}},
         "schedule": {"type": "immediately"},
         "flow": [
-            {"id": "shape", "module": "tools.set_variables", "params": {"variables": {"amount": "{{ hook.body.amount }}"}}},
+            {"id": "shape", "module": "tools.set_variables",
+             "params": {"variables": {"amount": "{{ hook.body.amount }}"}}},
             {"id": "answer", "module": "webhooks.respond", "params": {"body": {"passed": True}}},
         ],
     }
@@ -41,7 +42,8 @@ def api(ui_server: Server, account: Account) -> Iterator[httpx.Client]:
     with ui_server.api() as http:
         login = http.post("/api/v1/auth/login", json={"email": account.email, "password": account.password})
         assert login.status_code == 200, login.text
-        token = http.post("/api/v1/tokens", json={"name": "panels"}, headers={"X-CSRF-Token": login.json()["csrf_token"]})
+        csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+        token = http.post("/api/v1/tokens", json={"name": "panels"}, headers=csrf)
         assert token.status_code == 201, token.text
         http.cookies.clear()
         http.headers["Authorization"] = f"Bearer {token.json()['token']}"
