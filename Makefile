@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps node web client run example test lint bench clean
+.PHONY: install system-deps node web client run example test lint bench bench-peers clean
 
 # Debian packages the tests start themselves (an IMAP server for the e-mail app, a browser for the web UI).
 SYSTEM_PACKAGES := dovecot-imapd chromium
@@ -72,13 +72,20 @@ test: install system-deps web
 lint: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	cd $(WEB) && node_modules/.bin/tsc -b
 
 bench: install system-deps web
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/w2_batch.py
 	$(BIN)/python bench/w1_webhook.py
+	cd bench && ../$(BIN)/python handoffs.py
 	$(BIN)/python bench/ui_budget.py
+
+# Node-RED beside ours, for the ratios (bench/peers.md): NODE_RED_DIR names a folder where node-red is installed.
+bench-peers: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/peer_nodered.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEBUI) tests/web/artifacts

@@ -29,6 +29,7 @@ from scenarist.store.memory import MemoryStore
 from scenarist.transport import AiohttpTransport, http_client
 from scenarist.types import ManualClock, RunStatus
 from scenarist.vault import Vault
+from tests.engine_kit import new_engine
 
 LOOPBACK = "127.0.0.0/8,::1"
 TEST_KEY = "t1:" + base64.b64encode(bytes(range(32))).decode()
@@ -500,7 +501,7 @@ def scenario(step_id: str, module: str, **params: Any) -> dict[str, Any]:
 @pytest.fixture
 async def engine() -> AsyncIterator[Engine]:
     """An engine built without an egress guard: the refusing default."""
-    eng = Engine(MemoryStore(), Registry([*Registry.discover().apps.values(), PROBE]), clock=ManualClock(),
+    eng = new_engine(MemoryStore(), Registry([*Registry.discover().apps.values(), PROBE]), clock=ManualClock(),
                  sealer=Vault.parse(TEST_KEY))
     yield eng
     await eng.aclose()

@@ -53,14 +53,11 @@ import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from scenarist.egress import EgressGuard, EgressPolicy, EgressRefused, lookup
+from scenarist.sdk._http import ANSWER_LIMIT, CLIENT_TLS, AnswerTooLarge, ClientCertificateRefused
 
 _HOP_BY_HOP = frozenset({b"transfer-encoding", b"connection", b"keep-alive"})
 _NUMERIC_FLAGS = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
 _CHUNK_BYTES = 64 * 1024
-CLIENT_TLS = "scenarist.ssl_context"
-"""The request extension holding the ``ssl.SSLContext`` to connect with (a client certificate's)."""
-ANSWER_LIMIT = "scenarist.max_answer_bytes"
-"""The request extension holding the most bytes of an answer's body to read (an ``int``), redirects aside."""
 MIB = 1024 * 1024
 DEFAULT_ANSWER_BYTES = 128 * MIB
 """The cap for a request that sets none: above what any module keeps (a download stops at 100 MiB)."""
@@ -79,24 +76,6 @@ _REFUSED_CERTIFICATE = {
     "TLSV1_ALERT_ACCESS_DENIED": "the server denied access to the client certificate",
 }
 """TLS alerts a server sends about the client's certificate (OpenSSL's reason names), in words."""
-
-
-class ClientCertificateRefused(httpx.ConnectError):
-    """The server refused the TLS handshake because of the client certificate (or its absence)."""
-
-
-class AnswerTooLarge(httpx.DecodingError):
-    """The answer's body is larger than its cap: reading stopped there, and the rest of it is never read.
-
-    A ``DecodingError`` (the body cannot be read), not a ``TransportError``: the network did its job and asking
-    again brings the same body, so nothing should retry it as a network failure. httpx passes it through its
-    redirect and auth handling and through ``client.send``, closing the answer on the way.
-    """
-
-    def __init__(self, message: str, *, limit: int, request: httpx.Request) -> None:
-        super().__init__(message, request=request)
-        self.limit = limit
-        """The cap, in bytes, that the body went over."""
 
 
 class PolicyResolver(AbstractResolver):

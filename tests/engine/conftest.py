@@ -17,6 +17,7 @@ from scenarist.sdk import ERROR_TYPES, App, ConnectionError, ModuleSpec, RateLim
 from scenarist.store.memory import MemoryStore
 from scenarist.types import ManualClock
 from scenarist.vault import Vault
+from tests.engine_kit import new_engine
 
 TEST_KEY = "t1:" + base64.b64encode(bytes(range(32))).decode()
 
@@ -87,7 +88,7 @@ def registry() -> Registry:
 
 @pytest.fixture
 async def engine(clock: ManualClock, registry: Registry) -> AsyncIterator[Engine]:
-    eng = Engine(MemoryStore(), registry, clock=clock, sealer=Vault.parse(TEST_KEY), flush_size=7,
+    eng = new_engine(MemoryStore(), registry, clock=clock, sealer=Vault.parse(TEST_KEY), flush_size=7,
                  egress=EgressGuard(EgressPolicy.parse("127.0.0.0/8,::1")))
     yield eng
     await eng.aclose()

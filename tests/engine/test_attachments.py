@@ -20,6 +20,7 @@ from scenarist.engine.service import Engine
 from scenarist.sdk import App, ConnectionError, DataError, ModuleSpec, RunContext
 from scenarist.store.memory import MemoryStore
 from scenarist.types import LOCAL_ACCOUNT, ManualClock
+from tests.engine_kit import new_engine
 
 PUBLIC = "https://scenarist.example"
 
@@ -86,7 +87,7 @@ def service() -> Service:
 @pytest.fixture
 async def engine(service: Service) -> AsyncIterator[Engine]:
     registry = Registry([*Registry.discover().apps.values(), hooked_app(service)])
-    eng = Engine(MemoryStore(), registry, clock=ManualClock(), public_url=PUBLIC)
+    eng = new_engine(MemoryStore(), registry, clock=ManualClock(), public_url=PUBLIC)
     yield eng
     await eng.aclose()
 
@@ -209,7 +210,7 @@ async def test_params_that_evaluate_to_a_bad_value_name_the_params(engine: Engin
 
 async def test_a_connection_without_a_connection_store_names_the_connection(service: Service) -> None:
     registry = Registry([*Registry.discover().apps.values(), hooked_app(service, ("hooky.token",))])
-    engine = Engine(MemoryStore(), registry, clock=ManualClock(), public_url=PUBLIC)
+    engine = new_engine(MemoryStore(), registry, clock=ManualClock(), public_url=PUBLIC)
     definition = watching()
     definition["trigger"]["connection"] = "c1"
     record = await engine.save_scenario(definition)
@@ -221,7 +222,7 @@ async def test_a_connection_without_a_connection_store_names_the_connection(serv
 
 async def test_without_a_public_url_there_is_nothing_to_attach(service: Service) -> None:
     registry = Registry([*Registry.discover().apps.values(), hooked_app(service)])
-    engine = Engine(MemoryStore(), registry, clock=ManualClock())
+    engine = new_engine(MemoryStore(), registry, clock=ManualClock())
     record = await engine.save_scenario(watching())
     with pytest.raises(TriggerHookFailed, match="no webhook URL"):
         await engine.activate(LOCAL_ACCOUNT, record.id)
@@ -286,7 +287,7 @@ async def test_deletion_detaches(engine: Engine, service: Service) -> None:
 
 async def test_a_module_no_longer_installed_is_a_notification(engine: Engine, service: Service) -> None:
     scenario_id = await activated(engine)
-    without = Engine(engine.store, Registry(Registry.discover().apps.values()), public_url=PUBLIC)
+    without = new_engine(engine.store, Registry(Registry.discover().apps.values()), public_url=PUBLIC)
     await without.deactivate(LOCAL_ACCOUNT, scenario_id)
     await without.aclose()
     [note] = await engine.store.list_notifications(LOCAL_ACCOUNT)

@@ -13,6 +13,7 @@ from scenarist.store.sql import SqlStore
 from scenarist.types import ManualClock, RunStatus
 from scenarist.vault import Vault
 from tests.engine.conftest import TEST_KEY, scenario, step
+from tests.engine_kit import new_engine
 
 CANARY = "canary-7f3a9c1e-do-not-store"
 
@@ -30,7 +31,7 @@ def definition(confidential: bool) -> dict:
 async def run_and_dump(tmp_path: Path, registry: Registry, confidential: bool) -> tuple[Engine, bytes, str]:
     db = tmp_path / "store.db"
     store = await SqlStore.open(f"sqlite+aiosqlite:///{db}")
-    engine = Engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
+    engine = new_engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
     record = await engine.save_scenario(definition(confidential))
     result = await engine.run(record, {"secret": CANARY})
     assert result.execution.status == RunStatus.INCOMPLETE
@@ -67,7 +68,7 @@ async def test_confidential_activity_keeps_step_status_timing_and_error_type(
 ) -> None:
     db = tmp_path / "s.db"
     store = await SqlStore.open(f"sqlite+aiosqlite:///{db}")
-    engine = Engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
+    engine = new_engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
     try:
         result = await engine.run(await engine.save_scenario(definition(True)), {"secret": CANARY})
         activity = await store.get_activity("local", result.execution.id)
@@ -85,7 +86,7 @@ async def test_confidential_incomplete_state_is_encrypted_and_still_resumes(
     tmp_path: Path, registry: Registry
 ) -> None:
     store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
-    engine = Engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
+    engine = new_engine(store, registry, clock=ManualClock(), sealer=Vault.parse(TEST_KEY))
     try:
         flaky = scenario(step("shape", "tools.set_variables", variables={"s": "{{ hook.body.secret }}"}),
                          step("call", "probe.flaky"), confidential=True)

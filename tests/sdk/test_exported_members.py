@@ -12,7 +12,10 @@ def test_exported_members() -> None:
         "ModuleTimeoutError", "OAuth2Endpoints", "OpenEgress", "PinnedHostContext", "RateLimitError", "RunContext",
         "RuntimeError",
         "ScenarioRunner", "ScenarioState", "ScenaristError", "TriggerEvent", "client_ssl_context", "connection_fields",
-        "run_blocking",
+        "run_blocking", "output_schema",
+        # the shapes and the HTTP extensions apps need, so that the SDK is their only door
+        "JSON", "Bundle", "Clock", "ManualClock", "SystemClock", "RunStatus", "AccountId", "ExecutionId", "ScenarioId",
+        "new_id", "AggregateInput", "ANSWER_LIMIT", "CLIENT_TLS", "AnswerTooLarge", "ClientCertificateRefused",
     ])
     for name in scenarist.sdk.__all__:
         assert hasattr(scenarist.sdk, name)

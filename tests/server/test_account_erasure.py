@@ -52,15 +52,27 @@ async def populate(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
                               headers=auth)
     assert record.status_code == 200, record.text
     await settled(client, auth, hooked["id"], 2)
+    await logged(client, auth, hooked["id"])
 
 
 async def settled(client: httpx.AsyncClient, auth: dict[str, str], sid: str, count: int) -> None:
-    for _ in range(300):
+    deadline = asyncio.get_running_loop().time() + 30
+    while asyncio.get_running_loop().time() < deadline:
         found = (await client.get(f"{API}/scenarios/{sid}/executions", headers=auth)).json()
         if len([e for e in found if e["status"] not in ("queued", "running")]) >= count:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("executions did not finish")
+
+
+async def logged(client: httpx.AsyncClient, auth: dict[str, str], sid: str) -> None:
+    """Wait until the webhook request is in the gateway log (written in batches after the answer)."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while asyncio.get_running_loop().time() < deadline:
+        if (await client.get(f"{API}/scenarios/{sid}/gateway-log", headers=auth)).json():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the webhook request was not logged")
 
 
 def database(tmp_path: Path) -> Path:

@@ -296,3 +296,21 @@ def test_the_editor(pages: Any, ui_server: Server) -> None:
     page.get_by_role("button", name="Add module").click()
     expect(page.get_by_role("dialog", name="Add module")).to_be_visible()
     check(page, "editor-add-module")
+def test_the_scenario_settings_page_and_its_filter_dialog(pages: Any, ui_server: Server) -> None:
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = page.evaluate("() => fetch('/api/v1/auth/me').then((r) => r.json()).then((me) => me.csrf_token)")
+    definition = {
+        "name": "Panels", "trigger": {"id": "hook", "module": "webhooks.custom", "params": {}},
+        "schedule": {"type": "cron", "expression": "0 9 * * 1-5", "timezone": "Europe/Prague"},
+        "flow": [{"id": "answer", "module": "webhooks.respond", "params": {"body": "ok"},
+                  "filter": {"conditions": [[{"a": "{{ hook.body.amount }}", "o": "number:greater", "b": 10}]]}}],
+    }
+    created = page.request.post("/api/v1/scenarios", data=definition, headers={"X-CSRF-Token": csrf})
+    assert created.status == 201, created.text()
+    page.goto(f"/scenarios/{created.json()['id']}/settings")
+    expect(page.get_by_role("list", name="Next runs").get_by_role("listitem")).to_have_count(5)
+    check(page, "scenario-settings")
+    page.get_by_role("button", name="Edit filter of answer").click()
+    expect(page.get_by_role("dialog", name="Filter of answer")).to_be_visible()
+    check(page, "scenario-settings-filter-dialog")

@@ -31,6 +31,7 @@ from scenarist.engine.progress import Progress
 from scenarist.engine.recorder import Recorder
 from scenarist.engine.scope import run_scope
 from scenarist.sdk import (
+    AggregateInput,
     AuthenticationError,
     DataError,
     Egress,
@@ -428,7 +429,6 @@ class Run:
         collector.grouped = collector.grouped or "group_by" in resolved
 
     async def _emit(self, node: StepNode, collector: _Collector, variables: dict[str, Any]) -> None:
-        from scenarist.apps.flow import AggregateInput  # the engine runs the aggregator itself
 
         started, t0 = self.s.clock.now(), perf_counter()
         payload = AggregateInput.model_construct(items=collector.items, grouped=collector.grouped)

@@ -36,7 +36,6 @@ from scenarist.store.ports import (
     ScenarioRecord,
     Store,
 )
-from scenarist.transport import http_client
 from scenarist.types import JSON, LOCAL_ACCOUNT, AccountId, Bundle, Clock, RunStatus, SystemClock, new_id
 
 SEALED = "$sealed"
@@ -61,8 +60,9 @@ class Engine:
         store: Store,
         registry: Registry,
         *,
+        http: httpx.AsyncClient,
+        owns_http: bool = False,
         clock: Clock | None = None,
-        http: httpx.AsyncClient | None = None,
         sealer: Sealer | None = None,
         expressions: ExpressionEngine | None = None,
         log: Any = None,
@@ -73,15 +73,15 @@ class Engine:
         public_url: str | None = None,
     ) -> None:
         """Without ``egress``, modules may reach public addresses only (the refusing ``EgressGuard``);
-        without ``http``, the engine builds the guarded client of ``scenarist.transport``; without
+        ``http`` is the client modules use (the composition root builds the guarded one of
+        ``scenarist.transport``), closed by ``aclose`` when ``owns_http``; without
         ``public_url``, scenarios have no webhook URL to register (``webhook_url``)."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
-        self._own_http = http is None
+        self._own_http = owns_http
         guard = egress or EgressGuard()
-        http = http or http_client(egress=guard if isinstance(guard, EgressGuard) else None)
         self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, guard)
         self.services.credentials = credentials
         """Resolves steps' connections at run time and checks them at save."""

@@ -19,7 +19,9 @@ from scenarist.sdk._errors import (
 )
 from scenarist.sdk._fields import connection_fields
 from scenarist.sdk._harness import ModuleHarness
+from scenarist.sdk._http import ANSWER_LIMIT, CLIENT_TLS, AnswerTooLarge, ClientCertificateRefused
 from scenarist.sdk._module import (
+    AggregateInput,
     App,
     ConnectionType,
     Egress,
@@ -35,18 +37,41 @@ from scenarist.sdk._module import (
 )
 from scenarist.sdk._oauth import OAuth2Endpoints
 from scenarist.sdk._tls import PinnedHostContext, client_ssl_context
+from scenarist.sdk._types import (
+    JSON,
+    AccountId,
+    Bundle,
+    Clock,
+    ExecutionId,
+    ManualClock,
+    RunStatus,
+    ScenarioId,
+    SystemClock,
+    new_id,
+)
 
 __all__ = [
+    "ANSWER_LIMIT",
+    "CLIENT_TLS",
     "ERROR_TYPES",
+    "JSON",
     "RETRIED_TYPES",
+    "AccountId",
+    "AggregateInput",
+    "AnswerTooLarge",
     "App",
     "AuthenticationError",
+    "Bundle",
+    "ClientCertificateRefused",
+    "Clock",
     "ConnectionError",
     "ConnectionType",
     "DataError",
     "DataStores",
     "Egress",
+    "ExecutionId",
     "InvalidConfigurationError",
+    "ManualClock",
     "ModuleError",
     "ModuleHarness",
     "ModuleKind",
@@ -57,13 +82,17 @@ __all__ = [
     "PinnedHostContext",
     "RateLimitError",
     "RunContext",
+    "RunStatus",
     "RuntimeError",
+    "ScenarioId",
     "ScenarioRunner",
     "ScenarioState",
     "ScenaristError",
+    "SystemClock",
     "TriggerEvent",
     "client_ssl_context",
     "connection_fields",
+    "new_id",
     "output_schema",
     "run_blocking",
 ]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from scenarist.types import Bundle
+from scenarist.sdk._types import Bundle
 
 OPERATORS = (
     "equal", "not_equal", "greater", "greater_or_equal", "less", "less_or_equal",

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from scenarist.sdk._errors import DataError, RuntimeError
 from scenarist.sdk._module import App, AttachFn, DetachFn, Egress, ModuleSpec, OpenEgress, RunContext, TriggerEvent
-from scenarist.types import JSON, Bundle, Clock, ManualClock
+from scenarist.sdk._types import JSON, Bundle, Clock, ManualClock
 
 
 class _DictState:

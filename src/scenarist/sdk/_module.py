@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from scenarist.sdk._datastores import DataStores
 from scenarist.sdk._errors import ConnectionError as ModuleConnectionError
 from scenarist.sdk._oauth import OAuth2Endpoints
-from scenarist.types import JSON, Bundle, Clock
+from scenarist.sdk._types import JSON, Bundle, Clock
 
 ModuleKind = Literal["trigger", "action", "search", "aggregator"]
 TriggerEvent = Literal["manual", "webhook", "schedule", "retry", "scenario"]
@@ -206,6 +206,13 @@ class ModuleSpec:
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()
+
+
+class AggregateInput(BaseModel):
+    """What the engine hands an aggregator's ``run``: (value, group key) per collected bundle."""
+
+    items: list[tuple[Any, Any]]
+    grouped: bool
 
 
 def output_schema(**properties: dict[str, Any]) -> dict[str, Any]:

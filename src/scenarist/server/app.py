@@ -19,6 +19,7 @@ from scenarist.server import (
     api_misc,
     api_runs,
     api_scenarios,
+    api_schedule,
     auth,
     gateway,
 )
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     app.ui = SecurityMiddleware(WebUI(), runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores, api_misc):
+    for module in (auth, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores, api_schedule,
+                   api_misc):
         api.include_router(module.router)
     app.include_router(api)
     app.add_api_route("/metrics", api_misc.metrics, methods=["GET"], include_in_schema=False)

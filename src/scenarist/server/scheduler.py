@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from croniter import croniter
+from croniter import CroniterError, croniter
 
 from scenarist.engine.service import Engine
 from scenarist.store.ports import ExecutionRecord, ScenarioRecord, Store
@@ -47,6 +47,25 @@ def next_due(schedule: dict[str, Any], last: datetime | None, now: datetime) -> 
         latest = croniter(schedule["expression"], now.astimezone(zone)).get_prev(datetime)
         return True, max(upcoming, latest).astimezone(UTC)
     return False, now
+
+
+def upcoming(schedule: dict[str, Any], now: datetime, count: int = 5) -> list[datetime]:
+    """The next ``count`` firings of a schedule that has not fired yet, as :func:`next_due` would fire
+    them (an interval fires when the scenario is activated, then every N minutes; a cron schedule at its
+    next times in its zone, given in that zone); none for immediately and on demand. Raises ValueError for
+    a cron expression or time zone that does not hold."""
+    kind = schedule.get("type")
+    if kind == "interval":
+        period = timedelta(minutes=int(schedule["minutes"]))
+        return [now + period * k for k in range(count)]
+    if kind != "cron":
+        return []
+    zone = ZoneInfo(schedule.get("timezone") or "UTC")
+    try:
+        times = croniter(schedule["expression"], now.astimezone(zone))
+        return [times.get_next(datetime) for _ in range(count)]
+    except (CroniterError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(str(exc) or "not a valid cron expression") from None
 
 
 class Scheduler:

@@ -18,6 +18,8 @@ const ScenarioDetailPage = lazy(() =>
 const HistoryPage = lazy(() =>
   import("@/features/executions/components/HistoryPage").then((m) => ({ default: m.HistoryPage })));
 
+const ScenarioSettingsPage = lazy(() => import("@/features/editor").then((m) => ({ default: m.ScenarioSettingsPage })));
+
 function Deferred({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading label="Loading the page…" />}>{children}</Suspense>;
 }
@@ -37,6 +39,7 @@ export function makeRouter() {
             { path: "/scenarios", element: <ScenarioListPage /> },
             { path: "/scenarios/:scenarioId", element: <Deferred><ScenarioDetailPage /></Deferred> },
             { path: "/scenarios/:scenarioId/history", element: <Deferred><HistoryPage /></Deferred> },
+            { path: "/scenarios/:scenarioId/settings", element: <Deferred><ScenarioSettingsPage /></Deferred> },
             { path: "/connections", element: <ConnectionsPage /> },
             { path: "/data-stores", element: <DataStoreListPage /> },
             { path: "/data-stores/:storeId", element: <DataStorePage /> },

@@ -15,8 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarist.apps.amqp._connection import fields_of
-from scenarist.sdk import RunContext
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, RunContext
 
 HeaderValue = str | int | float | bool | None
 

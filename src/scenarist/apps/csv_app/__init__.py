@@ -23,8 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, DataError, ModuleSpec, RunContext, run_blocking
-from scenarist.types import Bundle
+from scenarist.sdk import App, Bundle, DataError, ModuleSpec, RunContext, run_blocking
 
 MAX_ROWS = 100_000
 MAX_TEXT_CHARS = 50_000_000

@@ -23,8 +23,7 @@ from scenarist.apps.datastore._params import (
     StoreParams,
     UpdateRecordParams,
 )
-from scenarist.sdk import App, DataError, DataStores, InvalidConfigurationError, ModuleSpec, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import App, Bundle, DataError, DataStores, InvalidConfigurationError, ModuleSpec, RunContext
 
 
 def _stores(ctx: RunContext) -> DataStores:

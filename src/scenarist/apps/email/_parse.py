@@ -18,7 +18,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle
 
 
 def _addresses(message: Message, name: str) -> list[dict[str, str]]:

@@ -13,8 +13,7 @@ import asyncio
 
 from scenarist.apps.email._compose import SendParams, build_message, sender_address
 from scenarist.apps.email._fields import SmtpFields, fields_of
-from scenarist.sdk import DataError, InvalidConfigurationError, ModuleTimeoutError, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError, InvalidConfigurationError, ModuleTimeoutError, RunContext
 
 
 async def run(ctx: RunContext, params: SendParams) -> Bundle:

@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.apps.email._fields import ImapFields, fields_of
 from scenarist.apps.email._parse import empty_bundle, to_bundle
-from scenarist.sdk import RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, RunContext
 
 if TYPE_CHECKING:
     import imaplib

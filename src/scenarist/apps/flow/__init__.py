@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, DataError, ModuleSpec, RunContext, output_schema
+from scenarist.sdk import AggregateInput, App, DataError, ModuleSpec, RunContext, output_schema
 
 MAX_REPEATS = 10_000
 
@@ -46,13 +46,6 @@ class AggregatorParams(BaseModel):
     value: Any = Field(default=None, description="What to keep of each bundle.", examples=["{{ items.value }}"])
     group_by: Any = Field(default=None, description="Optional: one output bundle per distinct key.",
                           examples=["{{ items.value.category }}"])
-
-
-class AggregateInput(BaseModel):
-    """What the engine hands the aggregator: (value, group key) per collected bundle."""
-
-    items: list[tuple[Any, Any]]
-    grouped: bool
 
 
 async def aggregate(ctx: RunContext, params: AggregateInput) -> list[dict[str, Any]]:

@@ -19,8 +19,7 @@ from scenarist.apps.ftp._connection import FtpFields, SftpFields, connection_fie
 from scenarist.apps.ftp._entries import Entry, parent
 from scenarist.apps.ftp._params import DeleteParams, DownloadParams, ListParams, UploadParams
 from scenarist.apps.ftp._session import Session, open_session
-from scenarist.sdk import DataError, Egress, OpenEgress, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError, Egress, OpenEgress, RunContext
 
 
 def matching(entries: Iterable[Entry], pattern: str | None) -> list[Entry]:

@@ -19,8 +19,7 @@ from typing import Any
 from scenarist.apps.ftp._entries import Entry
 from scenarist.apps.ftp._modules import matching, session_for
 from scenarist.apps.ftp._params import WatchParams
-from scenarist.sdk import RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, RunContext
 
 
 def state_key(ctx: RunContext) -> str:

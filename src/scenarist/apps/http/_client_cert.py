@@ -38,8 +38,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scenarist.sdk import ConnectionType, Egress, InvalidConfigurationError, client_ssl_context
-from scenarist.transport import CLIENT_TLS
+from scenarist.sdk import CLIENT_TLS, ConnectionType, Egress, InvalidConfigurationError, client_ssl_context
 
 KEY = "http.client_certificate"
 _PROC_FD = "/proc/self/fd"

@@ -27,8 +27,7 @@ from scenarist.apps.http._disposition import file_name
 from scenarist.apps.http._params import DownloadParams
 from scenarist.apps.http._request import build_request, call_errors, send_options
 from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, header_dict, media_type, raise_for_status, read_body
-from scenarist.sdk import DataError, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError, RunContext
 
 _IDENTITY = {"Accept-Encoding": "identity"}
 _NO_ENCODINGS = ("", "identity")

@@ -27,15 +27,17 @@ import httpx
 from scenarist.apps.http._params import ALLOWED_SCHEMES, CallParams, RequestParams, url_scheme
 from scenarist.apps.http._response import ERROR_SAMPLE_BYTES, error_bundle, raise_for_status, read_body, to_bundle
 from scenarist.sdk import (
+    ANSWER_LIMIT,
+    AnswerTooLarge,
     AuthenticationError,
+    Bundle,
+    ClientCertificateRefused,
     ConnectionError,
     DataError,
     InvalidConfigurationError,
     ModuleTimeoutError,
     RunContext,
 )
-from scenarist.transport import ANSWER_LIMIT, AnswerTooLarge, ClientCertificateRefused
-from scenarist.types import Bundle
 
 
 def _body_arguments(params: CallParams) -> dict[str, Any]:

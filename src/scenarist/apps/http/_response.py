@@ -29,9 +29,7 @@ from typing import Any
 
 import httpx
 
-from scenarist.sdk import AuthenticationError, ConnectionError, DataError, RateLimitError
-from scenarist.transport import AnswerTooLarge
-from scenarist.types import Bundle
+from scenarist.sdk import AnswerTooLarge, AuthenticationError, Bundle, ConnectionError, DataError, RateLimitError
 
 EXCERPT_CHARS = 200
 ERROR_SAMPLE_BYTES = 8 * 1024

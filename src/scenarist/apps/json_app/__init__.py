@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, DataError, ModuleSpec, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import App, Bundle, DataError, ModuleSpec, RunContext
 
 
 class ParseParams(BaseModel):

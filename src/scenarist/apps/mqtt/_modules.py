@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.apps.mqtt._connection import connect, fields_of
-from scenarist.sdk import RunContext
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, RunContext
 
 if TYPE_CHECKING:
     import aiomqtt

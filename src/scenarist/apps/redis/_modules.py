@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenarist.apps.redis._connection import fields_of
-from scenarist.sdk import InvalidConfigurationError, RunContext
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, InvalidConfigurationError, RunContext
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -17,8 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import App, InvalidConfigurationError, ModuleSpec, RunContext
-from scenarist.types import Bundle
+from scenarist.sdk import App, Bundle, InvalidConfigurationError, ModuleSpec, RunContext
 
 
 class RunScenarioParams(BaseModel):

@@ -16,8 +16,7 @@ from typing import Any
 
 from scenarist.apps.sql._params import ParamTexts
 from scenarist.apps.sql._values import seconds
-from scenarist.sdk import ConnectionType, InvalidConfigurationError, RunContext
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, ConnectionType, InvalidConfigurationError, RunContext
 
 
 @dataclass(frozen=True)

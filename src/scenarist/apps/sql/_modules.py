@@ -11,8 +11,7 @@ from typing import Any
 from scenarist.apps.sql._dialect import Dialect
 from scenarist.apps.sql._params import InsertParams, QueryParams, UpdateParams, WatchRowsParams, params_models
 from scenarist.apps.sql._values import cursor_value, from_cursor, row_bundle
-from scenarist.sdk import App, ModuleSpec, RunContext
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, App, Bundle, ModuleSpec, RunContext
 
 
 class _Modules:

@@ -30,6 +30,7 @@ from scenarist.apps.sql._connection import (
 )
 from scenarist.apps.sql._dialect import Outcome
 from scenarist.sdk import (
+    JSON,
     AuthenticationError,
     ConnectionError,
     DataError,
@@ -38,7 +39,6 @@ from scenarist.sdk import (
     ModuleError,
     ModuleTimeoutError,
 )
-from scenarist.types import JSON
 
 _AUTH_SQLSTATES = frozenset({"28000", "28P01"})
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle
 
 Durations = Callable[[dt.timedelta], JSON]
 """How a dialect writes a duration in JSON."""

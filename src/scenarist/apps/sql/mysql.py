@@ -26,8 +26,7 @@ from scenarist.apps.sql._connection import database_fields, tls_mode, validated
 from scenarist.apps.sql._dialect import Dialect, Outcome
 from scenarist.apps.sql._modules import build_app
 from scenarist.apps.sql._params import ParamTexts
-from scenarist.sdk import ConnectionType, Egress, RunContext, connection_fields
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields
 
 MySQLFields = database_fields(
     "Where the MySQL or MariaDB server is and how to log in.", 3306, "Database (schema) name."

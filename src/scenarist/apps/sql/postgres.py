@@ -20,8 +20,7 @@ from scenarist.apps.sql._dialect import Dialect, Outcome
 from scenarist.apps.sql._modules import build_app
 from scenarist.apps.sql._params import ParamTexts
 from scenarist.apps.sql._values import row_bundle
-from scenarist.sdk import ConnectionType, Egress, RunContext, connection_fields
-from scenarist.types import JSON, Bundle
+from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields
 
 PostgresFields = database_fields("Where the PostgreSQL server is and how to log in.", 5432, "Database name.")
 

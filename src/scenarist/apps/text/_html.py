@@ -16,8 +16,7 @@ from html.parser import HTMLParser
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.sdk import DataError, RunContext, run_blocking
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError, RunContext, run_blocking
 
 MAX_HTML_CHARS = 5_000_000
 SKIPPED = frozenset({"script", "style", "noscript", "template", "title"})

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scenarist.sdk import DataError, RunContext, run_blocking
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError, RunContext, run_blocking
 
 if TYPE_CHECKING:
     import regex

@@ -15,8 +15,7 @@ the catalogue is read.
 from __future__ import annotations
 
 from scenarist.apps.xml_app._params import MAX_XML_CHARS, CreateParams, ParseParams
-from scenarist.sdk import App, DataError, ModuleSpec, RunContext, run_blocking
-from scenarist.types import Bundle
+from scenarist.sdk import App, Bundle, DataError, ModuleSpec, RunContext, run_blocking
 
 
 async def parse(ctx: RunContext, params: ParseParams) -> Bundle:

@@ -13,8 +13,7 @@ from defusedxml import DefusedXmlException
 
 from scenarist.apps.xml_app._convert import element_to_json, json_to_element
 from scenarist.apps.xml_app._params import CreateParams, ParseParams
-from scenarist.sdk import DataError
-from scenarist.types import Bundle
+from scenarist.sdk import Bundle, DataError
 
 
 def read_document(params: ParseParams) -> Bundle:

@@ -749,6 +749,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedule/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Schedule
+         * @description When a schedule would run next: 422 with the `path` (`schedule.expression`,
+         *     `schedule.timezone`) for a cron expression or time zone that does not hold, as a save would say.
+         */
+        post: operations["preview_schedule_api_v1_schedule_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -1454,6 +1475,27 @@ export interface components {
              * @default UTC
              */
             timezone: string;
+        };
+        /** SchedulePreview */
+        SchedulePreview: {
+            /**
+             * Next
+             * @description The next five runs, ISO 8601 in the schedule's zone (UTC for an interval, from now as if activated now); empty for immediately and on demand.
+             */
+            next: string[];
+            /**
+             * Text
+             * @description The schedule in words.
+             */
+            text: string;
+        };
+        /** SchedulePreviewRequest */
+        SchedulePreviewRequest: {
+            /**
+             * Schedule
+             * @description A definition's `schedule` (contract section 3).
+             */
+            schedule: components["schemas"]["Immediately"] | components["schemas"]["Interval"] | components["schemas"]["Cron"] | components["schemas"]["OnDemand"];
         };
         /** Step */
         Step: {
@@ -4208,6 +4250,75 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    preview_schedule_api_v1_schedule_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,7 +29,7 @@ function ScenarioTable({ rows, children }: { rows: Scenario[]; children: (s: Sce
         <tr>
           <th scope="col">Name</th><th scope="col">Status</th><th scope="col">Trigger</th>
           <th scope="col">Schedule</th><th scope="col">Last run</th>
-          <th scope="col">Operations this month</th><th scope="col"><span className="visually-hidden">Actions</span></th>
+          <th scope="col" className="numeric">Operations this month</th><th scope="col"><span className="visually-hidden">Actions</span></th>
         </tr>
       </thead>
       <tbody>{rows.map(children)}</tbody>
