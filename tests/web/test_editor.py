@@ -327,3 +327,24 @@ def test_the_inspector_still_works_with_an_execution(user_page: Any) -> None:
     canvas = page.get_by_role("region", name="Scenario canvas")
     canvas.get_by_role("button", name="1 operation, success").first.click()
     expect(page.get_by_role("region", name="Operations").get_by_role("group", name="Operation 1")).to_be_visible()
+
+
+def test_the_condition_builder_sets_a_steps_filter(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps("Built filter"))
+    canvas = open_editor(page, scenario_id)
+    canvas.get_by_role("button", name="post: Make a request").click()
+    settings(page).get_by_role("button", name="Edit filter").click()
+    dialog = page.get_by_role("dialog", name="Filter")
+    row = dialog.get_by_role("group", name="Condition 1", exact=True)
+    row.get_by_role("textbox", name="First operand").fill("{{ hook.body.amount }}")
+    row.get_by_role("combobox", name="Operator").select_option(label="Number: Greater than")
+    row.get_by_role("textbox", name="Second operand").fill("10")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(dialog).to_be_hidden()
+    expect(settings(page)).to_contain_text("> 10")
+    save(page)
+    saved = api.definition(scenario_id)["flow"][1]["filter"]
+    assert saved["conditions"] == [[{"a": "{{ hook.body.amount }}", "o": "number:greater", "b": 10}]], saved
+    page.get_by_role("button", name="Undo").click()
+    expect(settings(page)).to_contain_text("No filter.")

@@ -9,6 +9,9 @@ import {
 import { renameStep } from "../model/references";
 import { renamedPosition } from "../model/positions";
 import { fieldsOf } from "../model/schema-form";
+import { Dialog } from "@/components/ui/Dialog";
+import { summary, type Filter } from "../filter";
+import { FilterEditor } from "./FilterEditor";
 import { ParamField } from "./ParamField";
 
 export interface SettingsProps {
@@ -149,10 +152,22 @@ function FilterFields({ value, errors, onChange }: {
     const next = setKey(filter, key, text === "" ? undefined : text);
     onChange(Object.keys(next).length === 0 ? undefined : next, key);
   };
+  const [building, setBuilding] = useState(false);
+  const described = value ? summary(value as Filter) : "";
   return (
     <fieldset className="settings-group">
       <legend>Filter</legend>
       <p className="param-hint">Bundles for which the condition is false stop before this step.</p>
+      <p>
+        {described ? <span className="filter-summary">{described}</span> : <span className="muted">No filter.</span>}{" "}
+        <button type="button" className="button small" onClick={() => setBuilding(true)}>Edit filter</button>
+      </p>
+      <Dialog title="Filter" open={building} onClose={() => setBuilding(false)}>
+        {building && (
+          <FilterEditor value={value as Filter | undefined} onCancel={() => setBuilding(false)}
+            onApply={(next) => { onChange((next ?? undefined) as Step["filter"], `builder-${Date.now()}`); setBuilding(false); }} />
+        )}
+      </Dialog>
       <TextInput label="Filter label" value={filter.label ?? ""} onChange={(t) => set("label", t)} error={errors.get("filter.label")} />
       <TextInput label="Filter condition" value={filter.condition ?? ""} code onChange={(t) => set("condition", t)}
         error={errors.get("filter.condition") ?? errors.get("filter")} />
