@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "@/features/inspector";
-import { applyEvent, emptyExecution, isFinished, parseEvent, type LiveEvent } from "./live";
+import { applyEvent, emptyExecution, isFinished, lastInputText, parseEvent, parseSampleInput, type LiveEvent } from "./live";
 
 const entry = (step: string, bundle: number, status = "success"): LogEntry => ({
   step, module: "tools.sleep", bundle, status, output: { slept_seconds: 0.1 },
@@ -62,5 +62,24 @@ describe("parseEvent", () => {
     expect(parseEvent("operation", "[1]")).toBeNull();
     expect(parseEvent("operation", JSON.stringify({ nostep: 1 }))).toBeNull();
     expect(parseEvent("other", JSON.stringify(entry("hook", 0)))).toBeNull();
+  });
+});
+
+describe("sample input", () => {
+  const hookRun = { ...emptyExecution("e1"), log: [{ ...entry("hook", 0), output: { method: "POST", body: { name: "Ada" } } }] };
+
+  it("offers the last webhook request's body, else {}", () => {
+    expect(lastInputText(hookRun, true)).toBe('{\n  "name": "Ada"\n}');
+    expect(lastInputText(hookRun, false)).toBe("{}");
+    expect(lastInputText(null, true)).toBe("{}");
+    expect(lastInputText(emptyExecution("e2"), true)).toBe("{}");
+  });
+
+  it("parses the JSON or says why not", () => {
+    expect(parseSampleInput('{"a": [1]}')).toEqual({ ok: true, value: { a: [1] } });
+    expect(parseSampleInput("  ")).toEqual({ ok: true, value: {} });
+    const bad = parseSampleInput("{a: 1}");
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toMatch(/^This is not valid JSON: /);
   });
 });

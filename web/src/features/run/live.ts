@@ -52,3 +52,22 @@ const FINISHED = new Set(["success", "warning", "error", "incomplete", "cancelle
 export function isFinished(execution: Execution): boolean {
   return FINISHED.has(execution.status);
 }
+
+/** The sample input "Run once" offers: for a webhook trigger the body of the latest execution's request
+ * (its first log entry's output), else `{}`; as indented JSON. */
+export function lastInputText(execution: Execution | null | undefined, webhook: boolean): string {
+  const output = execution?.log[0]?.output;
+  const body = webhook && typeof output === "object" && output !== null && "body" in output
+    ? (output as { body: unknown }).body : undefined;
+  return JSON.stringify(body ?? {}, null, 2);
+}
+
+/** The sample input's JSON, or the parse error to show at the field. */
+export function parseSampleInput(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (text.trim() === "") return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, message: `This is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Execution } from "@/features/inspector";
 import { childPath, moduleOutputs, reference, stepOutput, stepsBefore, treeFromSchema, treeFromValue } from "./mapping";
 
-const step = (id: string, module = "tools.set_variables", params: object = {}) => ({ id, module, params });
+const step = (id: string, module = "tools.set_variables", params: Record<string, unknown> = {}) => ({ id, module, params });
 
 const definition = {
   trigger: step("hook", "webhooks.custom"),
