@@ -104,7 +104,7 @@ function typeOf(value: unknown): string {
 function sampleOf(value: unknown): string | null {
   if (value === null || typeof value === "object" || value === undefined) return null;
   const text = String(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** The tree of a value seen in a run: an object's keys, an array's first item as `[0]`. */

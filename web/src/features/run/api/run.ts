@@ -58,7 +58,7 @@ export function waitForNextExecution(scenarioId: string, onExecution: (id: strin
 }
 
 /** The execution as it runs: an EventSource on `GET /executions/{id}/events` grows it per `operation`
- * and completes it with `status`; it closes then, on unmount, and on an error, after which one
+ * and completes it with `status` (then reads the stored execution once); it closes then, on unmount, and on an error, after which one
  * `GET /executions/{id}` gives what was stored. Null before the id is known. */
 export function useLiveExecution(executionId: string | null): Execution | null {
   const [execution, setExecution] = useState<Execution | null>(null);
@@ -77,6 +77,8 @@ export function useLiveExecution(executionId: string | null): Execution | null {
       if (event.kind === "status") {
         done = true;
         source.close();
+        // the stored log, once, in case the stream and the store disagree (a run recorded out of order)
+        fetchExecution(executionId).then(setExecution, () => undefined);
       }
     };
     source.addEventListener("operation", handle("operation"));

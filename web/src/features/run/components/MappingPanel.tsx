@@ -26,7 +26,7 @@ const SOURCE_TEXT: Record<StepOutput["source"], string> = {
 };
 
 function FieldNode({ node, onInsert, depth }: { node: OutputNode; onInsert: (text: string) => void; depth: number }) {
-  const [open, setOpen] = useState(depth < 1);
+  const [open, setOpen] = useState(depth < 2);
   const hasChildren = node.children.length > 0;
   return (
     <li className="mapping-node">
