@@ -219,3 +219,32 @@ def test_history_and_inspector_pages(pages: Any, ui_server: Server) -> None:
         control.scroll_into_view_if_needed()
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def test_run_once_dialog_and_live_result(pages: Any, ui_server: Server) -> None:
+    """The history page's "Run once" dialog (sample input with a parse error, the webhook URL) and the finished
+    live run with its outputs for mapping."""
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    created = page.request.post("/api/v1/scenarios", headers={"X-CSRF-Token": csrf}, data={
+        "name": "Run me once", "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [{"id": "shape", "module": "tools.set_variables",
+                  "params": {"variables": {"name": "{{ hook.body.name }}"}}}],
+    })
+    assert created.ok, created.text()
+    page.goto(f"/scenarios/{created.json()['id']}/history")
+    page.get_by_role("button", name="Run once").click()
+    dialog = page.get_by_role("dialog", name="Run once")
+    field = dialog.get_by_role("textbox", name="Sample input")
+    expect(field).to_have_value("{}")
+    field.fill("{not JSON")
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    check(page, "run-once-dialog")
+    field.fill('{"name": "Ada"}')
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("region", name="Run once result").get_by_role("status").first).to_have_text(
+        "The run has finished.")
+    expect(page.get_by_role("region", name="Outputs available for mapping")).to_be_visible()
+    check(page, "run-once-result")

@@ -125,6 +125,7 @@ def test_the_outputs_of_the_run_are_offered_for_mapping(user_page: Any) -> None:
     mapping.get_by_role("button", name="Expand hook.body.lines[0]").click()  # two levels are open
     expect(mapping.get_by_role("button", name="Insert hook.body.lines[0].sku")).to_be_visible()
     expect(mapping.get_by_role("button", name="Insert shape.customer")).to_contain_text("BO")
+    expect(mapping.get_by_role("button", name="Insert items.value.sku")).to_contain_text("C-3")  # one bundle
     mapping.get_by_role("button", name="Insert hook.body.lines[0].sku").click()
     expect(mapping.get_by_role("status").last).to_have_text("Picked: {{ hook.body.lines[0].sku }}")
     expect(mapping.locator(".expr-step")).to_have_text("hook.body.lines[0].sku")

@@ -82,6 +82,16 @@ describe("output trees", () => {
     expect(stepOutput(step("other", "json.parse"), null, outputs)).toMatchObject({ source: "none", tree: [] });
   });
 
+  it("reads one bundle of a module that logged several (an iterator)", () => {
+    const outputs = moduleOutputs([{ modules: [{ key: "flow.iterator", output: { type: "object", properties: { value: {} } } }] }]);
+    const execution = { log: [
+      { step: "items", module: "flow.iterator", bundle: 0, status: "success", output: [{ value: { sku: "A" }, index: 0 }, { value: { sku: "B" }, index: 1 }], started_at: null, duration_ms: 1 },
+    ] } as unknown as Execution;
+    const tree = stepOutput(step("items", "flow.iterator"), execution, outputs).tree;
+    expect(tree.map((n) => n.path)).toEqual(["items.value", "items.index"]);
+    expect(tree[0]?.children[0]).toMatchObject({ path: "items.value.sku", sample: "A" });
+  });
+
   it("inserts a reference", () => {
     expect(reference("hook.body.id")).toBe("{{ hook.body.id }}");
   });

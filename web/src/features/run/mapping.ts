@@ -168,9 +168,11 @@ export function moduleOutputs(apps: unknown): Map<string, unknown> {
  * variables' names. */
 export function stepOutput(step: EarlierStep, execution: Execution | null | undefined,
   outputs: ReadonlyMap<string, unknown>): StepOutput {
-  const seen = lastOutput(execution, step.id);
-  if (seen !== undefined) return { step, source: "run", tree: treeFromValue(seen, step.id) };
   const schema = outputs.get(step.module);
+  let seen = lastOutput(execution, step.id);
+  // a module emitting several bundles (an iterator) logs them as an array: the step reads as one bundle
+  if (Array.isArray(seen) && isObject(schema) && schemaType(schema) === "object") seen = seen[0];
+  if (seen !== undefined) return { step, source: "run", tree: treeFromValue(seen, step.id) };
   if (schema !== undefined) return { step, source: "schema", tree: treeFromSchema(schema, step.id) };
   if (step.module === "tools.set_variables" && isObject(step.params.variables)) {
     const tree = Object.keys(step.params.variables)

@@ -15,6 +15,11 @@ export function searchFunctions(query: string, docs: readonly FunctionDoc[] = FU
   });
 }
 
+/** A description with its `code` parts (Markdown backticks) as code. */
+function Described({ text }: { text: string }) {
+  return <>{text.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}</>;
+}
+
 /** Searchable list of Make's functions (docs/functions.md): signature and one-line description; a click inserts. */
 export function FunctionPicker({ onInsert }: { onInsert: (text: string) => void }) {
   const id = useId();
@@ -30,10 +35,10 @@ export function FunctionPicker({ onInsert }: { onInsert: (text: string) => void 
         {found.map((doc) => (
           <li key={`${doc.category}-${doc.signature}`}>
             <button type="button" className="function-button" onClick={() => onInsert(functionInsert(doc))}
-              aria-label={`Insert ${doc.name}`} aria-describedby={`${id}-${doc.category}-${doc.name}`}>
+              aria-label={`${doc.signature}, insert ${doc.name}`} aria-describedby={`${id}-${doc.category}-${doc.name}`}>
               <code>{doc.signature}</code>
             </button>
-            <span id={`${id}-${doc.category}-${doc.name}`} className="function-description">{doc.description}</span>
+            <span id={`${id}-${doc.category}-${doc.name}`} className="function-description"><Described text={doc.description} /></span>
           </li>
         ))}
       </ul>

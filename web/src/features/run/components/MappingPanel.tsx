@@ -36,10 +36,10 @@ function FieldNode({ node, onInsert, depth }: { node: OutputNode; onInsert: (tex
             onClick={() => setOpen(!open)}><span className="json-caret" aria-hidden="true">{open ? "▾" : "▸"}</span></button>
         ) : <span className="mapping-spacer" aria-hidden="true" />}
         <button type="button" className="mapping-field" onClick={() => onInsert(reference(node.path))}
-          aria-label={`Insert ${node.path}`}>
-          <span className="mapping-key">{node.key}</span>
+          aria-label={`${[node.key, node.type, node.sample ?? ""].join(" ").trim()}, insert ${node.path}`}>
+          <span className="mapping-key">{node.key}</span>{" "}
           <span className="mapping-type">{node.type}</span>
-          {node.sample !== null && <span className="mapping-sample">{node.sample}</span>}
+          {node.sample !== null && <>{" "}<span className="mapping-sample">{node.sample}</span></>}
         </button>
       </div>
       {hasChildren && open && (
@@ -62,7 +62,7 @@ function StepTree({ output, label, onInsert }: { output: StepOutput; label: stri
           <span className="json-caret" aria-hidden="true">{open ? "▾" : "▸"}</span>
         </button>
         <button type="button" className="mapping-field mapping-step-name" onClick={() => onInsert(reference(output.step.id))}
-          aria-label={`Insert ${output.step.id}`}>
+          aria-label={`${output.step.id} ${label}, insert ${output.step.id}`}>
           <strong>{output.step.id}</strong> <span className="muted">{label}</span>
         </button>
       </div>
