@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps node web client run example test lint bench bench-peers clean
+.PHONY: install system-deps node web client functions run example test lint bench bench-peers clean
 
 # Debian packages the tests start themselves (an IMAP server for the e-mail app, a browser for the web UI).
 SYSTEM_PACKAGES := dovecot-imapd chromium
@@ -46,6 +46,10 @@ web: $(WEB_STAMP)
 client: install $(WEB)/node_modules/.package-lock.json
 	$(BIN)/python -m scenarist.server.openapi > $(WEB)/.openapi.json
 	cd $(WEB) && node_modules/.bin/openapi-typescript .openapi.json -o src/lib/api/schema.d.ts
+
+# Regenerate the mapping panel's function picker from docs/functions.md.
+functions: install
+	$(BIN)/python $(WEB)/scripts/functions.py
 
 # The product on the embedded default: SQLite in ./data, in-process workers and scheduler.
 # Loopback is allowed as an egress destination so that local demos can call local servers

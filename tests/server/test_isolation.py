@@ -106,6 +106,7 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("DELETE", f"{API}/data-stores/{{data_store_id}}/records/{{key:path}}"): (Case("data_store"),),
     ("DELETE", f"{API}/data-stores/{{data_store_id}}"): (Case("data_store"),),
     ("POST", f"{API}/connections/{{connection_id}}/authorize"): (Case("oauth_connection"),),
+    ("GET", f"{API}/scenarios/{{scenario_id}}/next-execution"): (Case("scenario"),),
     ("GET", f"{API}/executions/{{execution_id}}/events"): (Case("execution"), Case("failed_execution")),
     ("GET", f"{API}/scenarios/{{scenario_id}}/versions"): (Case("scenario"), Case("scenario", query="limit=1000")),
     ("GET", f"{API}/scenarios/{{scenario_id}}/versions/{{n}}"): (Case("scenario"),),

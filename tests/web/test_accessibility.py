@@ -314,3 +314,32 @@ def test_the_scenario_settings_page_and_its_filter_dialog(pages: Any, ui_server:
     page.get_by_role("button", name="Edit filter of answer").click()
     expect(page.get_by_role("dialog", name="Filter of answer")).to_be_visible()
     check(page, "scenario-settings-filter-dialog")
+
+
+def test_run_once_dialog_and_live_result(pages: Any, ui_server: Server) -> None:
+    """The history page's "Run once" dialog (sample input with a parse error, the webhook URL) and the finished
+    live run with its outputs for mapping."""
+    page = pages()
+    log_in(page, register(ui_server))
+    csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
+    created = page.request.post("/api/v1/scenarios", headers={"X-CSRF-Token": csrf}, data={
+        "name": "Run me once", "trigger": {"id": "hook", "module": "webhooks.custom"},
+        "flow": [{"id": "shape", "module": "tools.set_variables",
+                  "params": {"variables": {"name": "{{ hook.body.name }}"}}}],
+    })
+    assert created.ok, created.text()
+    page.goto(f"/scenarios/{created.json()['id']}/history")
+    page.get_by_role("button", name="Run once").click()
+    dialog = page.get_by_role("dialog", name="Run once")
+    field = dialog.get_by_role("textbox", name="Sample input")
+    expect(field).to_have_value("{}")
+    field.fill("{not JSON")
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    check(page, "run-once-dialog")
+    field.fill('{"name": "Ada"}')
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("region", name="Run once result").get_by_role("status").first).to_have_text(
+        "The run has finished.")
+    expect(page.get_by_role("region", name="Outputs available for mapping")).to_be_visible()
+    check(page, "run-once-result")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from scenarist.engine.attachments import TriggerHookFailed
 from scenarist.engine.documents import execution_summary, iso
@@ -214,6 +217,50 @@ async def run_scenario(
         return JSONResponse({"execution_id": execution.id}, status_code=202)
     await finished
     return JSONResponse(await execution_detail(rt, account, execution.id), status_code=200)
+
+
+NEXT_KEEPALIVE_S = 15.0
+NEXT_MAX_S = 600.0
+"""A next-execution stream ends after 10 minutes without one; the client may open it again."""
+
+
+@router.get("/scenarios/{scenario_id}/next-execution", response_class=StreamingResponse, responses={200: {
+    "description": "Server-sent events: one `execution` event `{execution_id}` when the scenario's next "
+                   "execution is stored (a webhook request, a manual or a scheduled run), then the stream ends.",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}, 404: {"description": "No such scenario."}})
+async def next_execution(scenario_id: str, account: Account, rt: Rt) -> StreamingResponse:
+    """Wait for the scenario's next execution ("Run once" waiting for a webhook). A webhook request to
+    an inactive scenario, which would wait in its queue until activation, is run at once, as Make's
+    "Run once" does."""
+    await _get(rt, account, scenario_id)  # 404 before the stream starts
+    return StreamingResponse(_next(rt, account, scenario_id), media_type="text/event-stream",
+                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+
+async def _next(rt: Runtime, account: str, scenario_id: str) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + NEXT_MAX_S
+    with rt.engine.services.progress.watch_scenario(scenario_id) as created:
+        yield ": waiting\n\n"  # the headers go out now: the client knows the watch is on
+        while (left := deadline - loop.time()) > 0:
+            execution = None
+            with contextlib.suppress(TimeoutError):
+                execution = await asyncio.wait_for(created.get(), min(NEXT_KEEPALIVE_S, left))
+            if execution is None:
+                yield ": keep-alive\n\n"
+                continue
+            await _run_if_waiting(rt, account, execution)
+            yield f"event: execution\ndata: {json.dumps({'execution_id': execution.id})}\n\n"
+            return
+
+
+async def _run_if_waiting(rt: Runtime, account: str, execution: ExecutionRecord) -> None:
+    """A webhook request to an inactive scenario is queued until activation: run it now."""
+    if execution.trigger_event != "webhook" or execution.status is not RunStatus.QUEUED:
+        return
+    record = await rt.store.get_scenario(account, execution.scenario_id)
+    if record is not None and not record.active:
+        rt.workers.submit(execution)
 
 
 StatusFilter = Literal["queued", "running", "success", "warning", "error", "incomplete", "cancelled"]

@@ -86,7 +86,7 @@ class Runtime:
                              finish=self._finish, egress=egress, credentials=self.connections,
                              public_url=settings.hooks_url or settings.public_url)
         self.engine.services.data_stores = data_stores_on(self.store, self.clock)
-        self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self.store.enqueue_executions)
+        self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self._enqueue)
         self.scenarios = ScenarioCache(self.store)
         self.gateway_log = GatewayLogBuffer(self.store)
         self.workers = WorkerPool(self.engine, self.store, metrics=self.metrics, scenarios=self.scenarios)
@@ -152,6 +152,12 @@ class Runtime:
                     await asyncio.wait_for(self._stopping.wait(), period.total_seconds())
 
         self._tasks.append(asyncio.create_task(loop()))
+
+    async def _enqueue(self, executions: list[ExecutionRecord]) -> None:
+        """Store new executions (gateway, manual runs, schedules), then tell who watches their scenario."""
+        await self.store.enqueue_executions(executions)
+        for execution in executions:
+            self.engine.services.progress.created(execution)
 
     async def _finish(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
         await self.finisher.submit((execution, activity))

@@ -1,6 +1,8 @@
+import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorAlert, Loading } from "@/components/ui/Alert";
 import { useTitle } from "@/components/ui/PageTitle";
+import { LiveRun, RunOnceDialog } from "@/features/run";
 import { useScenario } from "@/features/scenarios";
 import { preciseDateTimeText, runDurationText, statusText } from "@/lib/format";
 import { useHistory, type ExecutionRow } from "../api/history";
@@ -47,6 +49,7 @@ export function HistoryPage() {
   const name = scenario.data?.name ?? "Scenario";
   useTitle(`History of ${name}`);
   const runs = history.data?.pages.flat() ?? [];
+  const [live, setLive] = useState<string | null>(null);
   const choose = (value: string) => {
     const next = new URLSearchParams(search);
     if (parseStatus(value)) next.set("status", value); else next.delete("status");
@@ -57,8 +60,12 @@ export function HistoryPage() {
       <p><Link to={`/scenarios/${encodeURIComponent(scenarioId)}`}>← {name}</Link></p>
       <div className="page-head">
         <h1>History of {name}</h1>
+        {scenario.data && <RunOnceDialog scenario={scenario.data} onExecution={setLive} />}
       </div>
       <ErrorAlert error={scenario.error} />
+      {live !== null && scenario.data && (
+        <LiveRun key={live} scenarioId={scenarioId} executionId={live} definition={scenario.data.definition} />
+      )}
       <div className="toolbar">
         <label className="field-inline">
           <span>Status</span>

@@ -1,0 +1,10 @@
+export { RunOnceDialog, type RunOnceScenario } from "./components/RunOnceDialog";
+export { LiveRun } from "./components/LiveRun";
+export { MappingPanel, type MappingPanelProps } from "./components/MappingPanel";
+export { ExpressionPreview } from "./components/ExpressionPreview";
+export { FunctionPicker, functionInsert, searchFunctions } from "./components/FunctionPicker";
+export { useCatalogue, useLiveExecution, useLatestExecution, startRun, waitForNextExecution } from "./api/run";
+export { applyEvent, emptyExecution, isFinished, parseEvent, type LiveEvent } from "./live";
+export { highlightExpression, type Token, type TokenKind } from "./highlight";
+export { stepsBefore, stepOutput, moduleOutputs, reference, type OutputNode, type StepOutput } from "./mapping";
+export { FUNCTIONS, type FunctionDoc } from "./functions.generated";
