@@ -348,3 +348,23 @@ def test_the_condition_builder_sets_a_steps_filter(user_page: Any) -> None:
     assert saved["conditions"] == [[{"a": "{{ hook.body.amount }}", "o": "number:greater", "b": 10}]], saved
     page.get_by_role("button", name="Undo").click()
     expect(settings(page)).to_contain_text("No filter.")
+
+
+def test_run_once_from_the_editor_shows_the_live_run(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(empty("Run from the editor") | {"flow": [
+        {"id": "shape", "module": "tools.set_variables",
+         "params": {"variables": {"who": "{{ hook.body.name | upper }}"}}},
+    ]})
+    open_editor(page, scenario_id)
+    page.get_by_role("button", name="Run once").click()
+    dialog = page.get_by_role("dialog", name="Run once")
+    dialog.get_by_role("textbox", name="Sample input").fill('{"name": "ada"}')
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(dialog).to_be_hidden()
+    result = page.get_by_role("region", name="Run once result")
+    expect(result.get_by_role("status").first).to_have_text("The run has finished.")
+    result.get_by_role("button", name="1 operation, success").last.click()
+    output = page.get_by_role("region", name="Operations").get_by_role("group", name="Operation 1") \
+        .get_by_role("group", name="Output")
+    expect(output).to_contain_text('"ADA"')

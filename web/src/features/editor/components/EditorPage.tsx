@@ -18,7 +18,7 @@ import { AddModuleDialog, type CatalogueEntry } from "./AddModuleDialog";
 import { download } from "./files";
 import { ModuleSettings } from "./ModuleSettings";
 import { placesFor } from "./places";
-import { RunOnceDialog } from "./RunOnceDialog";
+import { LiveRun, RunOnceDialog } from "@/features/run";
 import { SettingsDialog } from "./SettingsDialog";
 
 export interface EditorPageProps {
@@ -26,6 +26,8 @@ export interface EditorPageProps {
   definition: Definition;
   labels: ReadonlyMap<string, string>;
   webhookUrl?: string | null;
+  /** Whether the scenario is active (Run once says what happens to a webhook request of an inactive one). */
+  active?: boolean;
 }
 
 /** The last steps copied, for when the system clipboard cannot be read. */
@@ -43,14 +45,15 @@ interface FieldErrors {
 
 /** `/scenarios/{id}`: the scenario editor. The definition is the one source of truth; the canvas, the settings
  * and the export are drawn from it, and each edit is recorded for undo. */
-export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl }: EditorPageProps) {
+export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl, active = false }: EditorPageProps) {
   const store = useEditorState(initial);
   const { definition, selected, dirty, edit, select } = store;
   const catalogue = useCatalogue();
   const modules = useMemo(() => new Map<string, ModuleInfo>((catalogue.data ?? []).map((m) => [m.key, m])), [catalogue.data]);
   const queryClient = useQueryClient();
   const [adding, setAdding] = useState(false);
-  const [dialog, setDialog] = useState<"run" | "settings" | null>(null);
+  const [dialog, setDialog] = useState<"settings" | null>(null);
+  const [live, setLive] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<FieldErrors | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -188,7 +191,7 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
         <button type="button" className="button" onClick={store.redo} disabled={!store.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
         <button type="button" className="button" onClick={() => setAdding(true)}>Add module</button>
         <button type="button" className="button" onClick={() => edit(tidied)} disabled={positions.size === 0}>Tidy up</button>
-        <button type="button" className="button" onClick={() => setDialog("run")}>Run once</button>
+        <RunOnceDialog scenario={{ id: scenarioId, active, webhook_url: webhookUrl ?? null, definition }} onExecution={setLive} />
         <button type="button" className="button" onClick={() => setDialog("settings")}>Scenario settings</button>
         <button type="button" className="button" onClick={() => download(definition as never, "json")}>Export</button>
         <button type="button" className="button" onClick={() => download(definition as never, "yaml")}>Export YAML</button>
@@ -224,8 +227,12 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
             </section>}
       </div>
       <AddModuleDialog open={adding} modules={catalogue.data ?? []} places={places} onPick={pick} onClose={() => setAdding(false)} />
-      <RunOnceDialog open={dialog === "run"} scenarioId={scenarioId} dirty={dirty} definition={definition} labels={labels}
-        onClose={() => setDialog(null)} />
+      {live !== null && (
+        <>
+          {dirty && <p className="notice">Run once ran the saved scenario: save to run your latest changes.</p>}
+          <LiveRun key={live} scenarioId={scenarioId} executionId={live} definition={definition} />
+        </>
+      )}
       <SettingsDialog open={dialog === "settings"} definition={definition} webhookUrl={webhookUrl ?? null} edit={edit}
         onClose={() => setDialog(null)} />
       <Dialog title="Leave without saving?" open={blocker.state === "blocked"} onClose={() => blocker.reset?.()}>

@@ -48,7 +48,7 @@ export function ScenarioDetailPage() {
             : (
               <EditorPage key={scenario.data.id} scenarioId={scenario.data.id} labels={labels.data ?? NO_LABELS}
                 definition={scenario.data.definition as unknown as Parameters<typeof EditorPage>[0]["definition"]}
-                webhookUrl={scenario.data.webhook_url} />
+                webhookUrl={scenario.data.webhook_url} active={scenario.data.active} />
             )}
         </>
       )}
