@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser import PageGuard, Server, log_in, register, serving
+from tests.web.browser import ARTIFACTS, PageGuard, Server, log_in, register, serving
 from tests.web.conftest import new_context
 from tests.web.tooling import built_ui
 
@@ -131,37 +132,130 @@ def save(page: Any) -> None:
     expect(page.get_by_text("Unsaved changes")).to_be_hidden()
 
 
+def run_once(page: Any, sample: str) -> Any:
+    """Run once with sample input from the editor; the result region once the run has finished."""
+    page.get_by_role("button", name="Run once").click()
+    dialog = page.get_by_role("dialog", name="Run once")
+    dialog.get_by_role("textbox", name="Sample input").fill(sample)
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(dialog).to_be_hidden()
+    result = page.get_by_role("region", name="Run once result")
+    expect(result.get_by_role("status").first).to_have_text("The run has finished.")
+    return result
+
+
 def test_build_w1_from_an_empty_canvas_and_save(user_page: Any, sink: list[Any]) -> None:
     page, api = user_page, Api(user_page)
     url = sink.pop(0)
     scenario_id = api.scenario(empty(f"W1 {next(_names)}"))
     canvas = open_editor(page, scenario_id)
+    run_once(page, '{"id": 7, "amount": 12}')  # the trigger alone: its output, to map from
     add_module(page, "set variables", "Tools: Set variables")
     expect(canvas.get_by_role("button", name="set_variables: Set variables")).to_be_visible()
     form = settings(page)
-    for i, (name, value) in enumerate([("id", "{{ hook.body.id }}"), ("amount_cents", "{{ hook.body.amount * 100 }}")]):
-        form.get_by_role("button", name="Add to Variables").click()
-        form.get_by_role("textbox", name=f"Variables name {i + 1}").fill(name)
-        form.get_by_role("textbox", name=f"Variables value {i + 1}").fill(value)
+    mapping = page.get_by_role("complementary", name="Mapping")
+    form.get_by_role("button", name="Add to Variables").click()
+    form.get_by_role("textbox", name="Variables name 1").fill("id")
+    form.get_by_role("textbox", name="Variables value 1").click()  # editing a field opens the mapping panel
+    expect(mapping).to_contain_text("Variables value 1")
+    expect(mapping.get_by_role("button", name="Insert hook.body.id")).to_contain_text("7")  # from the run
+    mapping.get_by_role("button", name="Insert hook.body.id").click()
+    expect(form.get_by_role("textbox", name="Variables value 1")).to_have_value("{{ hook.body.id }}")
+    form.get_by_role("button", name="Add to Variables").click()
+    form.get_by_role("textbox", name="Variables name 2").fill("amount_cents")
+    value = form.get_by_role("textbox", name="Variables value 2")
+    value.fill("{{  * 100 }}")
+    value.press("Home")
+    for _ in range(3):
+        value.press("ArrowRight")  # the cursor inside the expression: the pick goes in as a bare path
+    mapping.get_by_role("button", name="Insert hook.body.amount").click()
+    expect(value).to_have_value("{{ hook.body.amount * 100 }}")
+    page.screenshot(path=str(ARTIFACTS / "editor-mapping.png"))
     add_module(page, "make a request", "HTTP: Make a request")
     expect(canvas.get_by_role("button", name="request: Make a request")).to_be_visible()
     form.get_by_role("combobox", name="Method").select_option("POST")
     form.get_by_role("textbox", name="Url", exact=True).fill(url)
-    form.get_by_role("textbox", name="Json", exact=True).fill("{{ set_variables }}")
-    form.get_by_role("textbox", name="Filter label").fill("only big ones")
-    form.get_by_role("textbox", name="Filter condition").fill("{{ hook.body.amount > 10 }}")
+    form.get_by_role("textbox", name="Json", exact=True).click()
+    mapping.get_by_role("button", name=re.compile(r", insert set_variables$")).click()  # the whole step's output
+    expect(form.get_by_role("textbox", name="Json", exact=True)).to_have_value("{{ set_variables }}")
+    canvas.get_by_role("button", name="Filter before request").click()  # the link's filter
+    dialog = page.get_by_role("dialog", name="Filter")
+    dialog.get_by_role("textbox", name="Label").fill("only big ones")
+    row = dialog.get_by_role("group", name="Condition 1", exact=True)
+    row.get_by_role("textbox", name="First operand").fill("{{ hook.body.amount }}")
+    row.get_by_role("combobox", name="Operator").select_option(label="Number: Greater than")
+    row.get_by_role("textbox", name="Second operand").fill("10")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(dialog).to_be_hidden()
+    expect(canvas.get_by_role("button", name="Filter before request: only big ones")).to_be_visible()
     expect(page.get_by_text("Unsaved changes")).to_be_visible()
     save(page)
+    page.screenshot(path=str(ARTIFACTS / "editor.png"))
     flow = api.definition(scenario_id)["flow"]
     assert [s["id"] for s in flow] == ["set_variables", "request"]
     variables = {"id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}
     assert flow[0]["params"] == {"variables": variables}
     assert flow[1]["params"]["method"] == "POST" and flow[1]["params"]["url"] == url
     assert flow[1]["params"]["json"] == "{{ set_variables }}"
-    assert flow[1]["filter"] == {"label": "only big ones", "condition": "{{ hook.body.amount > 10 }}"}
+    assert flow[1]["filter"] == {"label": "only big ones",
+                                 "conditions": [[{"a": "{{ hook.body.amount }}", "o": "number:greater", "b": 10}]]}
     run = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 7, "amount": 12}})
     assert run["status"] == "success", run.get("error")
     assert sink == [{"id": 7, "amount_cents": 1200}]
+    small = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 8, "amount": 3}})
+    assert small["status"] == "success" and sink == [{"id": 7, "amount_cents": 1200}]  # filtered out
+
+
+def test_the_mapping_panel_offers_functions_and_closes(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    canvas = open_editor(page, api.scenario(two_steps(f"Functions {next(_names)}")))
+    canvas.get_by_role("button", name="post: Make a request").click()
+    url = settings(page).get_by_role("textbox", name="Url", exact=True)
+    url.fill("http://127.0.0.1:9/")
+    url.press("End")
+    mapping = page.get_by_role("complementary", name="Mapping")
+    # no run yet: the outputs the modules declare (Set variables: the variables it sets)
+    expect(mapping.get_by_role("button", name="Insert shape.id")).to_be_visible()
+    mapping.get_by_role("searchbox", name="Search functions").fill("lower")
+    mapping.get_by_role("list", name="Functions").get_by_role("button", name="Insert lower").click()
+    expect(url).to_have_value("http://127.0.0.1:9/{{ lower( }}")
+    expect(url).to_be_focused()
+    page.keyboard.type("shape.id)")
+    expect(url).to_have_value("http://127.0.0.1:9/{{ lower(shape.id) }}")
+    shown = settings(page).locator(".field-expression").filter(has_text="lower(")  # the expression highlighted
+    expect(shown.locator(".expr-function")).to_have_text("lower")
+    expect(shown.locator(".expr-step")).to_have_text("shape.id")
+    mapping.get_by_role("button", name="Close mapping").click()
+    expect(mapping).to_be_hidden()
+    expect(url).to_be_focused()
+    canvas.get_by_role("button", name="shape: Set variables").click()
+    settings(page).get_by_role("textbox", name="Step id").click()  # no mapping into the id
+    expect(mapping).to_be_hidden()
+
+
+def test_a_route_link_opens_the_routes_filter(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(empty(f"Route link {next(_names)}") | {"flow": [{"id": "split", "router": [
+        {"label": "Big", "flow": [{"id": "big", "module": "tools.set_variables", "params": {"variables": {"a": 1}}}]},
+        {"label": "Rest", "fallback": True, "flow": [
+            {"id": "rest", "module": "tools.set_variables", "params": {"variables": {"a": 2}}}]},
+    ]}]})
+    canvas = open_editor(page, scenario_id)
+    canvas.get_by_role("button", name="Filter before big").click()
+    dialog = page.get_by_role("dialog", name="Filter")
+    row = dialog.get_by_role("group", name="Condition 1", exact=True)
+    row.get_by_role("textbox", name="First operand").fill("{{ hook.body.n }}")
+    row.get_by_role("combobox", name="Operator").select_option(label="Number: Greater than")
+    row.get_by_role("textbox", name="Second operand").fill("5")
+    dialog.get_by_role("button", name="Apply").click()
+    save(page)
+    routes = api.definition(scenario_id)["flow"][0]["router"]
+    assert routes[0]["filter"] == {"conditions": [[{"a": "{{ hook.body.n }}", "o": "number:greater", "b": 5}]]}
+    assert "filter" not in routes[0]["flow"][0]
+    big = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"n": 9}})
+    small = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"n": 1}})
+    assert [e["step"] for e in big["log"] if e["status"] == "success"] == ["hook", "big"]
+    assert [e["step"] for e in small["log"] if e["status"] == "success"] == ["hook", "rest"]
 
 
 def test_undo_and_redo_a_deletion(user_page: Any) -> None:
@@ -357,14 +451,51 @@ def test_run_once_from_the_editor_shows_the_live_run(user_page: Any) -> None:
          "params": {"variables": {"who": "{{ hook.body.name | upper }}"}}},
     ]})
     open_editor(page, scenario_id)
-    page.get_by_role("button", name="Run once").click()
-    dialog = page.get_by_role("dialog", name="Run once")
-    dialog.get_by_role("textbox", name="Sample input").fill('{"name": "ada"}')
-    dialog.get_by_role("button", name="Run", exact=True).click()
-    expect(dialog).to_be_hidden()
-    result = page.get_by_role("region", name="Run once result")
-    expect(result.get_by_role("status").first).to_have_text("The run has finished.")
-    result.get_by_role("button", name="1 operation, success").last.click()
-    output = page.get_by_role("region", name="Operations").get_by_role("group", name="Operation 1") \
-        .get_by_role("group", name="Output")
+    result = run_once(page, '{"name": "ada"}')
+    expect(page.get_by_role("region", name="Scenario canvas")).to_have_count(1)  # the bubbles are on the editor's
+    canvas = page.get_by_role("region", name="Scenario canvas")
+    expect(canvas.get_by_role("group", name="Step hook", exact=True)
+           .get_by_role("button", name="1 operation, success")).to_be_visible()
+    canvas.get_by_role("group", name="Step shape", exact=True).get_by_role("button", name="1 operation, success").click()
+    operations = page.get_by_role("region", name="Operations")
+    output = operations.get_by_role("group", name="Operation 1").get_by_role("group", name="Output")
     expect(output).to_contain_text('"ADA"')
+    expect(result.get_by_role("region", name="Execution")).to_contain_text("Success")
+    page.screenshot(path=str(ARTIFACTS / "editor-run.png"), full_page=True)
+    operations.get_by_role("button", name="Close operations").click()
+    expect(operations).to_be_hidden()
+    # the run's output now feeds the mapping panel of the step's fields
+    canvas.get_by_role("button", name="shape: Set variables").click()
+    settings(page).get_by_role("textbox", name="Variables value 1").click()
+    mapping = page.get_by_role("complementary", name="Mapping")
+    expect(mapping.get_by_role("button", name="Insert hook.body.name")).to_contain_text("ada")
+
+
+def test_an_error_handler_is_drawn_as_a_branch_and_takes_steps(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps(f"Handler {next(_names)}"))
+    canvas = open_editor(page, scenario_id)
+    canvas.get_by_role("button", name="post: Make a request").click()
+    settings(page).get_by_role("combobox", name="If this step fails").select_option("resume")
+    handler_end = canvas.get_by_role("group", name="Error handler of post: Resume")
+    expect(handler_end).to_be_visible()
+    settings(page).get_by_role("textbox", name="Resume output").fill('{"status": "{{ error.type }}"}')
+    add_module(page, "set variables", "Tools: Set variables", place="Error handler of post")
+    expect(canvas.get_by_role("button", name="set_variables: Set variables")).to_be_visible()
+    expect(canvas.get_by_role("button", name="Filter before set_variables")).to_be_visible()  # a link into a step
+    settings(page).get_by_role("button", name="Add to Variables").click()
+    settings(page).get_by_role("textbox", name="Variables name 1").fill("failed")
+    settings(page).get_by_role("textbox", name="Variables value 1").click()
+    mapping = page.get_by_role("complementary", name="Mapping")
+    expect(mapping.get_by_role("button", name=re.compile(r"^shape "))).to_be_visible()  # what post saw
+    mapping.get_by_role("button", name=re.compile(r", insert error\.message$")).click()  # and the error
+    expect(settings(page).get_by_role("textbox", name="Variables value 1")).to_have_value("{{ error.message }}")
+    page.screenshot(path=str(ARTIFACTS / "editor-error-handler.png"))
+    save(page)
+    post = api.definition(scenario_id)["flow"][1]
+    assert post["on_error"]["directive"] == "resume"
+    assert post["on_error"]["output"] == {"status": "{{ error.type }}"}
+    assert [s["id"] for s in post["on_error"]["flow"]] == ["set_variables"]
+    run = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 1}})  # port 9 refuses: handled
+    assert run["status"] == "success", run.get("error")
+    assert "set_variables" in [e["step"] for e in run["log"]]

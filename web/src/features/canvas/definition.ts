@@ -6,6 +6,8 @@ export interface StepItem {
   module: string;
   /** The filter's label ("Filter" when it has none), or null when the step has no filter. */
   filter: string | null;
+  /** The step's error handler: its directive and the steps it runs first; null without one. */
+  handler: { directive: string; flow: FlowItem[] } | null;
 }
 
 export interface RouteItem {
@@ -70,7 +72,12 @@ function readItem(item: unknown): FlowItem | null {
     const otherwise = isObject(item.else) ? readFlow(item.else.flow) : null;
     return { kind: "if_else", id: item.id, branches, otherwise };
   }
-  return { kind: "step", id: item.id, module: typeof item.module === "string" ? item.module : "", filter: filterLabel(item.filter) };
+  const onError = item.on_error;
+  const handler = isObject(onError) && typeof onError.directive === "string"
+    ? { directive: onError.directive, flow: readFlow(onError.flow) } : null;
+  return {
+    kind: "step", id: item.id, module: typeof item.module === "string" ? item.module : "", filter: filterLabel(item.filter), handler,
+  };
 }
 
 export function readFlow(flow: unknown): FlowItem[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_WIDTH, layoutScenario, mergeId, ROW_HEIGHT } from "./layout";
+import { COLUMN_WIDTH, directiveId, layoutScenario, mergeId, ROW_HEIGHT } from "./layout";
 import { moduleLabels } from "./catalogue";
 
 const labels = new Map([["webhooks.custom", "Custom webhook"], ["json.parse", "Parse JSON"], ["http.request", "Make a request"]]);
@@ -14,6 +14,24 @@ function links(definition: unknown) {
 }
 
 describe("layoutScenario", () => {
+  it("draws a step's error handler as a branch below it, its steps and then its directive", () => {
+    const definition = { trigger: hook, flow: [
+      { id: "post", module: "http.request", on_error: { directive: "resume", output: {}, flow: [{ id: "note", module: "json.parse" }] } },
+      { id: "after", module: "json.parse" },
+    ] };
+    expect(cells(definition)).toEqual(["hook@0,0", "post@1,0", "note@2,1", `${directiveId("post")}@3,1`, "after@4,0"]);
+    expect(links(definition)).toEqual(["hook->post", "post->note (On error)", `note->${directiveId("post")}`, "post->after"]);
+    const layout = layoutScenario(definition, labels);
+    expect(layout.edges.filter((e) => e.error).map((e) => e.id)).toEqual(["post->note"]);
+    expect(layout.nodes.find((n) => n.kind === "directive")?.label).toBe("Resume");
+    expect(layout.rows).toBe(2);
+  });
+
+  it("joins a handler without steps straight to its directive", () => {
+    const definition = { trigger: hook, flow: [{ id: "post", module: "http.request", on_error: { directive: "ignore" } }] };
+    expect(links(definition)).toEqual(["hook->post", `post->${directiveId("post")} (On error)`]);
+  });
+
   it("puts the trigger first and each step one column further, joined in order", () => {
     const definition = { trigger: hook, flow: [{ id: "parse", module: "json.parse" }, { id: "post", module: "http.request" }] };
     expect(cells(definition)).toEqual(["hook@0,0", "parse@1,0", "post@2,0"]);

@@ -5,7 +5,7 @@
  * after which the flow goes on. Positions are grid cells (`column`, `row`) and pixels (`x`, `y`). */
 import { readDefinition, type FlowItem, type IfElseItem, type RouterItem } from "./definition";
 
-export type NodeKind = "trigger" | "step" | "router" | "if_else" | "merge";
+export type NodeKind = "trigger" | "step" | "router" | "if_else" | "merge" | "directive";
 
 export interface LayoutNode {
   id: string;
@@ -26,6 +26,8 @@ export interface LayoutEdge {
   target: string;
   /** A route's or branch's label, a filter's label, or both joined by " · "; null for a plain link. */
   label: string | null;
+  /** The link into a step's error handler. */
+  error?: boolean;
 }
 
 export interface Layout {
@@ -42,6 +44,8 @@ export const ROW_HEIGHT = 150;
 interface End {
   source: string;
   label: string | null;
+  /** The end is a step's, into its error handler. */
+  error?: boolean;
 }
 
 interface Placed {
@@ -61,14 +65,16 @@ class Drawing {
 
   constructor(private readonly labels: ReadonlyMap<string, string>) {}
 
-  node(id: string, kind: NodeKind, module: string | null, column: number, row: number): void {
-    const label = module !== null ? (this.labels.get(module) ?? module) : KIND_LABELS[kind];
+  node(id: string, kind: NodeKind, module: string | null, column: number, row: number, named?: string): void {
+    const label = named ?? (module !== null ? (this.labels.get(module) ?? module) : KIND_LABELS[kind]);
     this.nodes.push({ id, kind, module, label, column, row, x: column * COLUMN_WIDTH, y: row * ROW_HEIGHT });
   }
 
   join(ends: End[], target: string, label: string | null = null): void {
     for (const end of ends) {
-      this.edges.push({ id: `${end.source}->${target}`, source: end.source, target, label: joined(end.label, label) });
+      const edge: LayoutEdge = { id: `${end.source}->${target}`, source: end.source, target, label: joined(end.label, label) };
+      if (end.error) edge.error = true;
+      this.edges.push(edge);
     }
   }
 
@@ -90,7 +96,13 @@ class Drawing {
     if (item.kind === "if_else") return this.ifElse(item, column, row, ends);
     this.node(item.id, "step", item.module, column, row);
     this.join(ends, item.id, item.filter);
-    return { columns: 1, rows: 1, ends: [{ source: item.id, label: null }] };
+    if (item.handler === null) return { columns: 1, rows: 1, ends: [{ source: item.id, label: null }] };
+    // the error handler: a branch down and to the right, its steps, then the directive that ends it
+    const handled = this.flow(item.handler.flow, column + 1, row + 1, [{ source: item.id, label: "On error", error: true }]);
+    const directive = directiveId(item.id);
+    this.node(directive, "directive", null, column + 1 + handled.columns, row + 1, directiveLabel(item.handler.directive));
+    this.join(handled.ends, directive);
+    return { columns: 2 + handled.columns, rows: 1 + handled.rows, ends: [{ source: item.id, label: null }] };
   }
 
   /** Paths one below the other from `column`, each starting at `from` with its label. */
@@ -131,8 +143,18 @@ class Drawing {
 }
 
 const KIND_LABELS: Record<NodeKind, string> = {
-  trigger: "Trigger", step: "Step", router: "Router", if_else: "If-else", merge: "Merge",
+  trigger: "Trigger", step: "Step", router: "Router", if_else: "If-else", merge: "Merge", directive: "Error handler",
 };
+
+/** What ends an error handler, as a user reads it. */
+function directiveLabel(directive: string): string {
+  return `${directive.charAt(0).toUpperCase()}${directive.slice(1)}`;
+}
+
+/** The id of the node that ends a step's error handler (its directive). */
+export function directiveId(stepId: string): string {
+  return `${stepId}:on_error`;
+}
 
 /** The id of the node where an if-else block's branches meet (no step id can take it: ids have no ":"). */
 export function mergeId(blockId: string): string {

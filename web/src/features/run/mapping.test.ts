@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Execution } from "@/features/inspector";
-import { childPath, moduleOutputs, reference, stepOutput, stepsBefore, treeFromSchema, treeFromValue } from "./mapping";
+import { childPath, inErrorHandler, moduleOutputs, reference, stepOutput, stepsBefore, treeFromSchema, treeFromValue } from "./mapping";
 
 const step = (id: string, module = "tools.set_variables", params: Record<string, unknown> = {}) => ({ id, module, params });
 
@@ -20,6 +20,28 @@ const definition = {
 };
 
 const ids = (target: string | null) => stepsBefore(definition, target).map((s) => s.id);
+
+describe("error handlers", () => {
+  const handled = {
+    trigger: { id: "hook", module: "webhooks.custom" },
+    flow: [
+      { id: "a", module: "json.parse" },
+      { id: "post", module: "http.request", on_error: { directive: "resume", flow: [{ id: "note", module: "tools.set_variables" }] } },
+      { id: "after", module: "json.parse" },
+    ],
+  };
+
+  it("sees in a handler's step what the failed step saw, and knows it handles an error", () => {
+    expect(stepsBefore(handled, "note").map((s) => s.id)).toEqual(["hook", "a"]);
+    expect(inErrorHandler(handled, "note")).toBe(true);
+  });
+
+  it("does not take the steps of the main flow for handled", () => {
+    expect(inErrorHandler(handled, "after")).toBe(false);
+    expect(inErrorHandler(handled, "a")).toBe(false);
+    expect(stepsBefore(handled, "after").map((s) => s.id)).toEqual(["hook", "a", "post"]);
+  });
+});
 
 describe("stepsBefore", () => {
   it("lists the trigger first, then the steps before the step", () => {

@@ -44,7 +44,8 @@ function pathTo(flow: unknown[], target: string, seen: EarlierStep[]): EarlierSt
     if (!isObject(item)) continue;
     if (item.id === target) return before;
     const nested = [...flowOf(item.router), ...flowOf(item.if_else), ...(isObject(item.else) ? [item.else] : [])];
-    for (const part of nested) {
+    // an error handler sees what its failed step saw
+    for (const part of [...nested, ...(isObject(item.on_error) ? [item.on_error] : [])]) {
       const found = isObject(part) ? pathTo(flowOf(part.flow), target, before) : null;
       if (found) return found;
     }
@@ -54,6 +55,25 @@ function pathTo(flow: unknown[], target: string, seen: EarlierStep[]): EarlierSt
   }
   return null;
 }
+
+/** Whether `stepId` is a step of an error handler (where `{{ error.* }}` can be mapped). */
+export function inErrorHandler(definition: unknown, stepId: string | null): boolean {
+  const search = (flow: unknown[], handling: boolean): boolean => flow.some((item) => {
+    if (!isObject(item)) return false;
+    if (item.id === stepId) return handling;
+    const parts = [...flowOf(item.router), ...flowOf(item.if_else), ...(isObject(item.else) ? [item.else] : [])];
+    if (parts.some((part) => isObject(part) && search(flowOf(part.flow), handling))) return true;
+    return isObject(item.on_error) && search(flowOf(item.on_error.flow), true);
+  });
+  return stepId !== null && isObject(definition) && search(flowOf(definition.flow), false);
+}
+
+/** What an error handler's steps may map of the error (contract section 3). */
+export const ERROR_OUTPUT: StepOutput = {
+  step: { id: "error", module: "", params: {} },
+  source: "error",
+  tree: ["type", "message", "step"].map((key) => ({ key, path: `error.${key}`, type: "string", sample: null, children: [] })),
+};
 
 /** The steps whose output `stepId` may map, the trigger first; every step when `stepId` is null or unknown
  * (a field of a step not yet in the definition). */
@@ -78,7 +98,7 @@ export interface OutputNode {
   children: OutputNode[];
 }
 
-export type OutputSource = "run" | "schema" | "variables" | "none";
+export type OutputSource = "run" | "schema" | "variables" | "none" | "error";
 
 export interface StepOutput {
   step: EarlierStep;

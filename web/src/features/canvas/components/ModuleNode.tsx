@@ -75,7 +75,7 @@ export type ControlFlowNode = Node<ControlNodeData, "control">;
 
 /** A router, an if-else block or the point where its branches merge: drawn, not a module. */
 export const ControlNode = memo(function ControlNode({ data }: NodeProps<ControlFlowNode>) {
-  const selectable = data.onSelect !== undefined && data.kind !== "merge";
+  const selectable = data.onSelect !== undefined && data.kind !== "merge" && data.kind !== "directive";
   return (
     <div className={`control-node ${data.kind}${data.selected ? " selected" : ""}`}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -87,7 +87,8 @@ export const ControlNode = memo(function ControlNode({ data }: NodeProps<Control
       ) : (
         <>
           <span className="control-label">{data.label}</span>
-          {data.kind !== "merge" && <span className="control-id">{data.stepId}</span>}
+          {data.kind === "directive" && <span className="control-id">error handler</span>}
+          {data.kind !== "merge" && data.kind !== "directive" && <span className="control-id">{data.stepId}</span>}
         </>
       )}
       <Handle type="source" position={Position.Right} isConnectable={false} />

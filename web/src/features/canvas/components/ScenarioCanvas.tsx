@@ -1,9 +1,10 @@
-import { useCallback, useMemo, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import {
-  Controls, MarkerType, ReactFlow, type Edge, type NodeChange, type NodeTypes,
+  Controls, MarkerType, ReactFlow, useReactFlow, type Edge, type EdgeTypes, type NodeChange, type NodeTypes,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { layoutScenario, type LayoutNode } from "../layout";
+import { LinkEdge } from "./LinkEdge";
 import { ControlNode, ModuleNode, type ControlFlowNode, type ModuleFlowNode, type StepRun } from "./ModuleNode";
 
 export interface Point {
@@ -30,9 +31,12 @@ export interface ScenarioCanvasProps {
   onMoved?: (stepId: string, point: Point) => void;
   /** Editing: a key pressed on a step's button (Delete, copy, paste...). */
   onStepKey?: (stepId: string, event: KeyboardEvent) => void;
+  /** Editing: the button on a link into a step was activated (its filter). */
+  onLinkOpen?: (source: string, step: string) => void;
 }
 
 const NODE_TYPES: NodeTypes = { module: ModuleNode, control: ControlNode };
+const EDGE_TYPES: EdgeTypes = { link: LinkEdge };
 const MODULE_KINDS = new Set(["trigger", "step"]);
 
 type CanvasNode = ModuleFlowNode | ControlFlowNode;
@@ -51,7 +55,8 @@ function toNode(node: LayoutNode, at: Point, o: NodeOptions): CanvasNode {
     return { ...base, type: "control", ariaRole: "group",
       data: { stepId: node.id, kind: node.kind, label: node.label, selected: o.selected === node.id,
         onSelect: o.editable ? o.onSelect : undefined },
-      ariaLabel: node.kind === "merge" ? "Merge" : `${node.label} ${node.id}` };
+      ariaLabel: node.kind === "merge" ? "Merge"
+        : node.kind === "directive" ? `Error handler of ${node.id.split(":")[0] ?? ""}: ${node.label}` : `${node.label} ${node.id}` };
   }
   return {
     ...base, type: "module", ariaRole: "group", ariaLabel: `Step ${node.id}`,
@@ -62,6 +67,19 @@ function toNode(node: LayoutNode, at: Point, o: NodeOptions): CanvasNode {
   };
 }
 
+/** Fits the drawing to the canvas again when its number of nodes changes (a module added, removed or pasted),
+ * so that what was added is in view; moving or editing a node keeps the view. */
+function FitOnGrowth({ count }: { count: number }) {
+  const flow = useReactFlow();
+  const seen = useRef(count);
+  useEffect(() => {
+    if (seen.current === count) return;
+    seen.current = count;
+    void flow.fitView({ padding: 0.15, maxZoom: 1 });
+  }, [count, flow]);
+  return null;
+}
+
 const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16, color: "#8e8aa3" };
 
 /** The scenario drawn: the trigger first, steps joined by edges, routers fanning out, if-else branches merging
@@ -69,20 +87,28 @@ const EDGE_MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16, color
  * `positions` win over the automatic layout, and keys on a step reach `onStepKey`. Nodes are memoised: the
  * layout is computed once per definition, and a node's object changes only when what it draws does. */
 export function ScenarioCanvas(props: ScenarioCanvasProps) {
-  const { definition, labels, runs, selected, onSelect, onOpenRun, positions, onMoved, onStepKey } = props;
+  const { definition, labels, runs, selected, onSelect, onOpenRun, positions, onMoved, onStepKey, onLinkOpen } = props;
   const editable = onMoved !== undefined;
   const layout = useMemo(() => layoutScenario(definition, labels), [definition, labels]);
   const [dragging, setDragging] = useState<{ id: string; at: Point } | null>(null);
-  const nodes = useMemo(() => layout.nodes.map((node) => {
-    const at = dragging?.id === node.id ? dragging.at : (positions?.get(node.id) ?? { x: node.x, y: node.y });
-    return toNode(node, at, { runs, selected, onSelect, onOpenRun, editable });
-  }), [layout, positions, dragging, runs, selected, onSelect, onOpenRun, editable]);
-  const edges: Edge[] = useMemo(() => layout.edges.map((edge) => ({
-    id: edge.id, source: edge.source, target: edge.target, label: edge.label ?? undefined, focusable: false,
-    selectable: false, className: "canvas-edge",
-    ariaLabel: `From ${edge.source} to ${edge.target}${edge.label ? `: ${edge.label}` : ""}`, labelBgPadding: [6, 3] as [number, number],
-    labelBgBorderRadius: 4, markerEnd: EDGE_MARKER,
-  })), [layout]);
+  const placed = useMemo(() => layout.nodes.map((node) =>
+    toNode(node, positions?.get(node.id) ?? { x: node.x, y: node.y }, { runs, selected, onSelect, onOpenRun, editable })),
+  [layout, positions, runs, selected, onSelect, onOpenRun, editable]);
+  // while a node is dragged only its object changes: the other nodes keep theirs and are not drawn again
+  const nodes = useMemo(() => (dragging === null ? placed
+    : placed.map((node) => (node.id === dragging.id ? { ...node, position: dragging.at } : node))), [placed, dragging]);
+  const steps = useMemo(() => new Set(layout.nodes.filter((n) => n.kind === "step").map((n) => n.id)), [layout]);
+  const edges: Edge[] = useMemo(() => layout.edges.map((edge) => {
+    const base = {
+      id: edge.id, source: edge.source, target: edge.target, focusable: false, selectable: false,
+      className: edge.error ? "canvas-edge error" : "canvas-edge",
+      ariaLabel: `From ${edge.source} to ${edge.target}${edge.label ? `: ${edge.label}` : ""}`, markerEnd: EDGE_MARKER,
+    };
+    if (onLinkOpen && steps.has(edge.target)) {
+      return { ...base, type: "link", data: { source: edge.source, step: edge.target, label: edge.label, onOpen: onLinkOpen } };
+    }
+    return { ...base, label: edge.label ?? undefined, labelBgPadding: [6, 3] as [number, number], labelBgBorderRadius: 4 };
+  }), [layout, steps, onLinkOpen]);
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     for (const change of changes) {
       if (change.type !== "position") continue;
@@ -102,12 +128,13 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
   }, [onStepKey]);
   return (
     <section className={`canvas${editable ? " editable" : ""}`} aria-label="Scenario canvas" onKeyDown={onKeyDown}>
-      <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+      <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} edgeTypes={EDGE_TYPES} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.1} maxZoom={1.5} nodesDraggable={editable} nodesConnectable={false} nodesFocusable={false}
         onNodesChange={editable ? onNodesChange : undefined} onlyRenderVisibleElements={layout.nodes.length > 60}
         edgesFocusable={false} elementsSelectable={false} zoomOnScroll={editable} panOnScroll={false}
         preventScrolling={editable} zoomOnDoubleClick={false} deleteKeyCode={null} proOptions={{ hideAttribution: true }}>
         <Controls showInteractive={false} />
+        {editable && <FitOnGrowth count={layout.nodes.length} />}
       </ReactFlow>
     </section>
   );

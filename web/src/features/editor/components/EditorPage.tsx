@@ -8,17 +8,22 @@ import { saveDefinition, useCatalogue, validateDefinition, type ModuleInfo, type
 import { targetOf } from "../model/api-paths";
 import { copyText, pasteable, readCopy } from "../model/clipboard";
 import {
-  insertAt, locate, newIfElse, newRouter, newStep, removeItem, type Definition, type FlowItem, type Json,
+  insertAt, isIfElse, isRouter, locate, newIfElse, newRouter, newStep, removeItem, updateItem, usedIds,
+  type Definition, type Filter, type FlowItem, type Json, type Step,
 } from "../model/definition";
 import { moved, positionsOf, tidied } from "../model/positions";
 import { danglingReferences } from "../model/references";
 import { readDefinitionText } from "../model/yaml";
 import { useEditorState } from "../state";
+import type { Filter as FilterValue } from "../filter";
+import { FilterDialog } from "./FilterEditor";
 import { AddModuleDialog, type CatalogueEntry } from "./AddModuleDialog";
 import { download } from "./files";
 import { ModuleSettings } from "./ModuleSettings";
 import { placesFor } from "./places";
-import { LiveRun, RunOnceDialog } from "@/features/run";
+import { stepRuns } from "@/features/inspector";
+import { LiveRun, RunOnceDialog, useLatestExecution, useLiveExecution } from "@/features/run";
+import { MappingAside, StepIds, type MappingTarget } from "./FieldMapping";
 import { SettingsDialog } from "./SettingsDialog";
 
 export interface EditorPageProps {
@@ -54,6 +59,13 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
   const [adding, setAdding] = useState(false);
   const [dialog, setDialog] = useState<"settings" | null>(null);
   const [live, setLive] = useState<string | null>(null);
+  const execution = useLiveExecution(live);
+  const runs = useMemo(() => (execution ? stepRuns(execution) : undefined), [execution]);
+  const [runOpen, setRunOpen] = useState<string | null>(null);
+  const [mapping, setMapping] = useState<MappingTarget | null>(null);
+  const quiet = useRef<HTMLElement | null>(null);
+  // the outputs to map: this session's run, else the scenario's latest (fetched once a field is mapped into)
+  const latest = useLatestExecution(scenarioId, mapping !== null && live === null);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<FieldErrors | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -62,6 +74,8 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
   const positions = useMemo(() => positionsOf(definition), [definition]);
   const dangling = useMemo(() => danglingReferences(definition), [definition]);
   const places = useMemo(() => placesFor(definition, selected), [definition, selected]);
+  const stepIds = useMemo(() => usedIds(definition), [definition]);
+  useEffect(() => setMapping(null), [selected]);
 
   const save = useCallback(async () => {
     setSaving(true);
@@ -150,6 +164,37 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
     return () => window.removeEventListener("keydown", onKey);
   }, [save, store]);
 
+  // the link into a step opens its filter; a route's first link, the route's; a branch's, the if-else block
+  const [linkFilter, setLinkFilter] = useState<{ step: string; router?: { id: string; index: number } } | null>(null);
+  const onLinkOpen = useCallback((source: string, step: string) => {
+    const from = locate(definition, source)?.item;
+    if (from && isIfElse(from)) {
+      select(source);
+      return;
+    }
+    const index = from && isRouter(from) ? from.router.findIndex((route) => route.flow[0]?.id === step) : -1;
+    select(step);
+    setLinkFilter(index >= 0 ? { step, router: { id: source, index } } : { step });
+  }, [definition, select]);
+  const linkValue = useMemo(() => {
+    if (!linkFilter) return undefined;
+    const item = locate(definition, linkFilter.router?.id ?? linkFilter.step)?.item;
+    if (!item) return undefined;
+    return linkFilter.router && isRouter(item) ? item.router[linkFilter.router.index]?.filter : (item as Step).filter;
+  }, [definition, linkFilter]);
+  const applyLinkFilter = (next: FilterValue | null) => {
+    if (!linkFilter) return;
+    const filter = (next ?? undefined) as Filter | undefined; // the editor's filter is the definition's
+    const { router } = linkFilter;
+    if (router) {
+      edit((d) => updateItem(d, router.id, (item) => (isRouter(item)
+        ? { ...item, router: item.router.map((route, j) => (j === router.index ? withFilter(route, filter) : route)) } : item)));
+    } else {
+      edit((d) => updateItem(d, linkFilter.step, (item) => withFilter(item as Step, filter)));
+    }
+    setStatus(`Filter ${filter ? "set" : "removed"} before ${linkFilter.step}.`);
+  };
+
   const onMoved = useCallback((id: string, point: Point) => edit((d) => moved(d, id, point)), [edit]);
 
   const pick = (entry: CatalogueEntry, place: number) => {
@@ -191,7 +236,7 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
         <button type="button" className="button" onClick={store.redo} disabled={!store.canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
         <button type="button" className="button" onClick={() => setAdding(true)}>Add module</button>
         <button type="button" className="button" onClick={() => edit(tidied)} disabled={positions.size === 0}>Tidy up</button>
-        <RunOnceDialog scenario={{ id: scenarioId, active, webhook_url: webhookUrl ?? null, definition }} onExecution={setLive} />
+        <RunOnceDialog scenario={{ id: scenarioId, active, webhook_url: webhookUrl ?? null, definition }} onExecution={(id) => { setRunOpen(null); setLive(id); }} />
         <button type="button" className="button" onClick={() => setDialog("settings")}>Scenario settings</button>
         <button type="button" className="button" onClick={() => download(definition as never, "json")}>Export</button>
         <button type="button" className="button" onClick={() => download(definition as never, "yaml")}>Export YAML</button>
@@ -216,23 +261,39 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
           ))}</ul>
         </section>
       )}
-      <div className="editor-body">
+      <div className={`editor-body${mapping ? " mapping-open" : ""}`}>
         <ScenarioCanvas definition={definition} labels={labels} selected={selected} onSelect={select}
-          positions={positions} onMoved={onMoved} onStepKey={onStepKey} />
+          positions={positions} onMoved={onMoved} onStepKey={onStepKey} runs={runs} onOpenRun={setRunOpen}
+          onLinkOpen={onLinkOpen} />
         {selected !== null
-          ? <ModuleSettings definition={definition} stepId={selected} modules={modules} errors={settingsErrors} edit={edit} />
+          ? (
+            <StepIds.Provider value={stepIds}>
+              <ModuleSettings definition={definition} stepId={selected} modules={modules} errors={settingsErrors} edit={edit}
+                onField={(target) => {
+                  if (quiet.current === target.element) quiet.current = null; // the field the mapping was closed back to
+                  else setMapping((current) => (current?.element === target.element ? current : target));
+                }} />
+            </StepIds.Provider>
+          )
           : <section className="module-settings card" aria-label="Module settings">
               <p className="muted">Select a module on the canvas (Tab to it, Enter) to see its settings. Delete removes the focused
                 step; Ctrl+C and Ctrl+V copy and paste it.</p>
             </section>}
+        {selected !== null && mapping !== null && (
+          <MappingAside definition={definition} stepId={selected} target={mapping} execution={execution ?? latest.data ?? null}
+            onClose={() => { quiet.current = mapping.element; setMapping(null); mapping.element.focus(); }} />
+        )}
       </div>
       <AddModuleDialog open={adding} modules={catalogue.data ?? []} places={places} onPick={pick} onClose={() => setAdding(false)} />
       {live !== null && (
         <>
           {dirty && <p className="notice">Run once ran the saved scenario: save to run your latest changes.</p>}
-          <LiveRun key={live} scenarioId={scenarioId} executionId={live} definition={definition} />
+          <LiveRun key={live} scenarioId={scenarioId} executionId={live} definition={definition}
+            followed={{ execution, open: runOpen, onOpenChange: setRunOpen }} />
         </>
       )}
+      <FilterDialog open={linkFilter !== null} value={linkValue as FilterValue | undefined} onApply={applyLinkFilter}
+        onClose={() => setLinkFilter(null)} />
       <SettingsDialog open={dialog === "settings"} definition={definition} webhookUrl={webhookUrl ?? null} edit={edit}
         onClose={() => setDialog(null)} />
       <Dialog title="Leave without saving?" open={blocker.state === "blocked"} onClose={() => blocker.reset?.()}>
@@ -247,3 +308,11 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
 }
 
 const NO_ERRORS: ReadonlyMap<string, string> = new Map();
+
+/** The step or route with `filter` set, or without one. */
+function withFilter<T extends { filter?: Filter }>(item: T, filter: Filter | undefined): T {
+  const next = { ...item };
+  if (filter === undefined) delete next.filter;
+  else next.filter = filter;
+  return next;
+}

@@ -1,4 +1,5 @@
 import { useId, useState } from "react";
+import { Dialog } from "@/components/ui/Dialog";
 import { Switch } from "@/components/ui/Switch";
 import {
   emptyRow, expressionToRows, fromModel, OPERATOR_GROUPS, rowNumber, rowsToExpression, summary, toModel, UNARY,
@@ -136,5 +137,16 @@ function ConditionRow({ row, n, first, onChange, onRemove }: ConditionRowProps) 
         Remove
       </button>
     </div>
+  );
+}
+
+/** Dialog "Filter": the editor of one filter (a step's, opened from its settings or its link; or a route's). */
+export function FilterDialog({ open, value, onApply, onClose }: {
+  open: boolean; value: Filter | null | undefined; onApply: (filter: Filter | null) => void; onClose: () => void;
+}) {
+  return (
+    <Dialog title="Filter" open={open} onClose={onClose}>
+      {open && <FilterEditor value={value} onCancel={onClose} onApply={(next) => { onApply(next); onClose(); }} />}
+    </Dialog>
   );
 }

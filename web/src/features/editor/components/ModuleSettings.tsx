@@ -9,9 +9,9 @@ import {
 import { renameStep } from "../model/references";
 import { renamedPosition } from "../model/positions";
 import { fieldsOf } from "../model/schema-form";
-import { Dialog } from "@/components/ui/Dialog";
 import { summary, type Filter } from "../filter";
-import { FilterEditor } from "./FilterEditor";
+import { FilterDialog } from "./FilterEditor";
+import { FieldExpression, mappingTargetOf, type MappingTarget } from "./FieldMapping";
 import { ParamField } from "./ParamField";
 
 export interface SettingsProps {
@@ -21,6 +21,8 @@ export interface SettingsProps {
   /** Problems the server named, by field path inside the step ("params.url", "id"). */
   errors: ReadonlyMap<string, string>;
   edit: (change: (d: Definition) => Definition, group?: string | null, select?: string | null) => void;
+  /** A field that takes expressions got the focus: the mapping panel opens beside it. */
+  onField?: (target: MappingTarget) => void;
 }
 
 function itemOf(definition: Definition, id: string): FlowItem | undefined {
@@ -33,7 +35,10 @@ export function ModuleSettings(props: SettingsProps) {
   if (!item) return null;
   const kind = isRouter(item) ? "Router" : isIfElse(item) ? "If-else" : (props.modules.get((item as Step).module)?.label ?? (item as Step).module);
   return (
-    <section className="module-settings card" aria-label="Module settings">
+    <section className="module-settings card" aria-label="Module settings" onFocus={(event) => {
+      const target = mappingTargetOf(event);
+      if (target) props.onField?.(target);
+    }}>
       <h2 className="settings-title">{props.stepId}: {kind}</h2>
       <IdField {...props} />
       {isRouter(item) ? <RouterSettings {...props} router={item} />
@@ -56,7 +61,7 @@ function IdField({ definition, stepId, errors, edit }: SettingsProps) {
     <div className="param">
       <label htmlFor={id} className="param-label">Step id</label>
       <div className="inline-fields">
-        <input id={id} type="text" value={text} aria-invalid={problem ? true : undefined}
+        <input id={id} type="text" value={text} data-no-mapping aria-invalid={problem ? true : undefined}
           aria-describedby={`${id}-hint${problem ? ` ${id}-error` : ""}`}
           onChange={(e) => setText(e.target.value)} onBlur={commit}
           onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); commit(); } }} />
@@ -139,6 +144,7 @@ function TextInput({ label, value, onChange, error, code = false, area = false }
       <label htmlFor={id} className="param-label">{label}</label>
       {area ? <textarea {...props} rows={3} onChange={(e) => onChange(e.target.value)} />
         : <input {...props} type="text" onChange={(e) => onChange(e.target.value)} />}
+      {code && <FieldExpression text={value} />}
       {error && <p id={`${id}-error`} className="field-error">{error}</p>}
     </div>
   );
@@ -162,12 +168,8 @@ function FilterFields({ value, errors, onChange }: {
         {described ? <span className="filter-summary">{described}</span> : <span className="muted">No filter.</span>}{" "}
         <button type="button" className="button small" onClick={() => setBuilding(true)}>Edit filter</button>
       </p>
-      <Dialog title="Filter" open={building} onClose={() => setBuilding(false)}>
-        {building && (
-          <FilterEditor value={value as Filter | undefined} onCancel={() => setBuilding(false)}
-            onApply={(next) => { onChange((next ?? undefined) as Step["filter"], `builder-${Date.now()}`); setBuilding(false); }} />
-        )}
-      </Dialog>
+      <FilterDialog open={building} value={value as Filter | undefined} onClose={() => setBuilding(false)}
+        onApply={(next) => onChange((next ?? undefined) as Step["filter"], `builder-${Date.now()}`)} />
       <TextInput label="Filter label" value={filter.label ?? ""} onChange={(t) => set("label", t)} error={errors.get("filter.label")} />
       <TextInput label="Filter condition" value={filter.condition ?? ""} code onChange={(t) => set("condition", t)}
         error={errors.get("filter.condition") ?? errors.get("filter")} />
@@ -215,6 +217,7 @@ function ErrorHandling({ value, error, onChange }: {
 }
 
 function RouterSettings({ router, stepId, errors, edit }: SettingsProps & { router: Router }) {
+  const [building, setBuilding] = useState<number | null>(null);
   const change = (f: (r: Router) => Router, group: string | null = null) =>
     edit((d) => updateItem(d, stepId, (i) => f(i as Router)), group);
   const setRoute = (i: number, key: string, value: unknown, group: string | null = null) =>
@@ -232,6 +235,12 @@ function RouterSettings({ router, stepId, errors, edit }: SettingsProps & { rout
             Fallback route (runs when no other route's filter passed)
           </label>
           {!route.fallback && (
+            <p>
+              {route.filter ? <span className="filter-summary">{summary(route.filter as Filter)}</span> : <span className="muted">No filter.</span>}{" "}
+              <button type="button" className="button small" onClick={() => setBuilding(i)}>Edit route {i + 1} filter</button>
+            </p>
+          )}
+          {!route.fallback && (
             <TextInput label={`Route ${i + 1} condition`} code value={route.filter?.condition ?? ""}
               error={errors.get(`router[${i}].filter.condition`) ?? errors.get(`router[${i}].filter`)}
               onChange={(t) => setRoute(i, "filter", t ? { ...(route.filter ?? {}), condition: t } : undefined, `${stepId}.route.${i}.filter`)} />
@@ -244,6 +253,9 @@ function RouterSettings({ router, stepId, errors, edit }: SettingsProps & { rout
       <button type="button" className="button" onClick={() => change((r) => ({ ...r, router: [...r.router, { label: `Route ${r.router.length + 1}`, flow: [] }] }))}>
         Add route
       </button>
+      <FilterDialog open={building !== null} value={building !== null ? (router.router[building]?.filter as Filter | undefined) : undefined}
+        onClose={() => setBuilding(null)}
+        onApply={(next) => { if (building !== null) setRoute(building, "filter", next ?? undefined, `${stepId}.route.${building}.builder-${Date.now()}`); }} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from "react";
 import type { Json } from "../model/definition";
+import { FieldExpression } from "./FieldMapping";
 import { objectOf, parseField, rowsOf, textOf, type FieldSpec } from "../model/schema-form";
 
 interface ParamFieldProps {
@@ -93,6 +94,7 @@ function TextField({ spec, value, error, onChange }: ParamFieldProps) {
         <input {...common} type="text" inputMode={spec.kind === "number" || spec.kind === "integer" ? "decimal" : undefined}
           className={text.includes("{{") ? "code" : undefined} onChange={(e) => change(e.target.value)} />
       )}
+      {!enumerated && <FieldExpression text={text} />}
       {spec.kind === "enum" && !enumerated && <p className="param-hint">An expression; clear it to pick from the list.</p>}
       <Hints id={id} spec={spec} error={error} local={local} />
     </div>
@@ -117,12 +119,13 @@ function KeyValueField({ spec, value, error, onChange }: ParamFieldProps) {
       <legend>{spec.title}{spec.required && <span className="required" aria-hidden="true"> *</span>}</legend>
       {rows.map(([name, text], i) => (
         <div className="keyvalue-row" key={i}>
-          <input type="text" aria-label={`${spec.title} name ${i + 1}`} placeholder="name" value={name}
+          <input type="text" aria-label={`${spec.title} name ${i + 1}`} placeholder="name" value={name} data-no-mapping
             onChange={(e) => update(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} />
           <input type="text" className="code" aria-label={`${spec.title} value ${i + 1}`} placeholder="value or {{ expression }}"
             value={text} onChange={(e) => update(rows.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} />
           <button type="button" className="button small ghost" aria-label={`Remove ${spec.title} ${i + 1}`}
             onClick={() => update(rows.filter((_, j) => j !== i))}>✕</button>
+          <div className="keyvalue-expression"><FieldExpression text={text} /></div>
         </div>
       ))}
       <button type="button" className="button small" onClick={() => setRows([...rows, ["", ""]])}>Add to {spec.title}</button>

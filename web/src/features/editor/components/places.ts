@@ -1,6 +1,6 @@
 /** Where "Add module" may put a new item, given the selection: a router's routes, an if-else's branches and
  * else, or right after the selected step (the end of the flow when nothing is selected). */
-import { isIfElse, isRouter, locate, slotAfter, type Definition, type Slot } from "../model/definition";
+import { isIfElse, isRouter, isStep, locate, slotAfter, type Definition, type Slot } from "../model/definition";
 
 export interface NamedSlot {
   label: string;
@@ -27,5 +27,12 @@ export function placesFor(definition: Definition, selected: string | null): Name
     return places;
   }
   const label = selected === null ? "At the end of the flow" : `After ${selected}`;
-  return [{ label, slot: slotAfter(definition, selected) }];
+  const after = { label, slot: slotAfter(definition, selected) };
+  if (found && isStep(found.item) && found.item.on_error) {
+    // a step with error handling: its handler's steps run before the directive
+    const handler = { label: `Error handler of ${found.item.id}`,
+      slot: { flow: [...found.slot.flow, found.slot.index, "on_error", "flow"], index: found.item.on_error.flow?.length ?? 0 } };
+    return [after, handler];
+  }
+  return [after];
 }

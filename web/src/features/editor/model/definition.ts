@@ -149,9 +149,13 @@ function clone<T>(value: T): T {
 }
 
 /** The flow list at `path` inside `root` (which must be a clone to change it). */
-function flowAt(root: Definition, path: FlowPath): FlowItem[] {
+function flowAt(root: Definition, path: FlowPath, create = false): FlowItem[] {
   let node: unknown = root;
-  for (const key of path) node = (node as Record<string | number, unknown>)[key];
+  path.forEach((key, i) => {
+    const parent = node as Record<string | number, unknown>;
+    if (create && i === path.length - 1 && parent[key] === undefined) parent[key] = []; // an error handler's first step
+    node = parent[key];
+  });
   if (!Array.isArray(node)) throw new Error(`no flow at ${path.join(".")}`);
   return node as FlowItem[];
 }
@@ -159,7 +163,7 @@ function flowAt(root: Definition, path: FlowPath): FlowItem[] {
 /** `item` inserted at `slot`. */
 export function insertAt(definition: Definition, slot: Slot, item: FlowItem): Definition {
   const next = clone(definition);
-  flowAt(next, slot.flow).splice(slot.index, 0, clone(item));
+  flowAt(next, slot.flow, true).splice(slot.index, 0, clone(item));
   return next;
 }
 

@@ -11,6 +11,12 @@ interface InspectorProps {
   definition: unknown;
   /** Module key -> label, from `GET /apps`. */
   labels: ReadonlyMap<string, string>;
+  /** False when another canvas (the editor's) draws the bubbles; then `open` and `onOpenChange` say which
+   * step's operations are shown. */
+  canvas?: boolean;
+  /** The step whose operations are shown (controlled); uncontrolled when undefined. */
+  open?: string | null;
+  onOpenChange?: (step: string | null) => void;
 }
 
 function Summary({ execution }: { execution: Execution }) {
@@ -27,19 +33,25 @@ function Summary({ execution }: { execution: Execution }) {
 
 /** One execution on the canvas: its summary, a bubble per step that ran ("N operations"), the failed step
  * marked with its error, and region "Operations" for the step whose bubble was activated. */
-export function ExecutionInspector({ execution, definition, labels }: InspectorProps) {
-  const [open, setOpen] = useState<string | null>(null);
+export function ExecutionInspector({ execution, definition, labels, canvas = true, ...control }: InspectorProps) {
+  const [own, setOwn] = useState<string | null>(null);
+  const open = control.open !== undefined ? control.open : own;
+  const setOpen = control.onOpenChange ?? setOwn;
   const runs = useMemo(() => stepRuns(execution), [execution]);
   const failed = failedStep(execution);
   const opener = useRef<HTMLElement | null>(null);
+  const shown = useRef<string | null>(null);
+  if (open !== shown.current) {
+    // rendered before the panel takes the focus: remember the bubble or module (here or on the editor's canvas)
+    if (open !== null) opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    shown.current = open;
+  }
   const openStep = (step: string) => {
-    if (!runs.has(step)) return;
-    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    setOpen(step);
+    if (runs.has(step)) setOpen(step);
   };
   const close = () => {
     setOpen(null);
-    opener.current?.focus(); // back to the bubble or module that opened the operations
+    opener.current?.focus();
   };
   const moduleOf = (step: string) => execution.log.find((e) => e.step === step)?.module ?? "";
   return (
@@ -57,9 +69,11 @@ export function ExecutionInspector({ execution, definition, labels }: InspectorP
           </p>
         )}
       </section>
-      <ScenarioCanvas definition={definition} labels={labels} runs={runs} selected={open}
-        onSelect={openStep} onOpenRun={openStep} />
-      {open !== null && (
+      {canvas && (
+        <ScenarioCanvas definition={definition} labels={labels} runs={runs} selected={open}
+          onSelect={openStep} onOpenRun={openStep} />
+      )}
+      {open !== null && runs.has(open) && (
         <OperationsPanel execution={execution} step={open} label={labels.get(moduleOf(open)) ?? moduleOf(open)}
           onClose={close} />
       )}

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Loading } from "@/components/ui/Alert";
 import { useModuleLabels } from "@/features/canvas";
-import { ExecutionInspector } from "@/features/inspector";
+import { ExecutionInspector, type Execution } from "@/features/inspector";
 import { isFinished, useCatalogue, useLiveExecution } from "../api/run";
 import { ExpressionPreview } from "./ExpressionPreview";
 import { MappingPanel } from "./MappingPanel";
@@ -11,12 +11,16 @@ interface LiveRunProps {
   scenarioId: string;
   executionId: string;
   definition: unknown;
+  /** In the editor: the run followed by the editor (`useLiveExecution`), whose canvas draws the bubbles and
+   * whose fields offer the outputs for mapping; `open` is the step whose operations are shown. */
+  followed?: { execution: Execution | null; open: string | null; onOpenChange: (step: string | null) => void };
 }
 
 /** A run started by "Run once", live: the inspector's bubbles grow as operations arrive; then the outputs it
  * produced, for mapping. The scenario's other queries are fetched again once it has finished. */
-export function LiveRun({ scenarioId, executionId, definition }: LiveRunProps) {
-  const execution = useLiveExecution(executionId);
+export function LiveRun({ scenarioId, executionId, definition, followed }: LiveRunProps) {
+  const own = useLiveExecution(followed ? null : executionId);
+  const execution = followed ? followed.execution : own;
   const labels = useModuleLabels();
   const catalogue = useCatalogue();
   const queries = useQueryClient();
@@ -33,17 +37,20 @@ export function LiveRun({ scenarioId, executionId, definition }: LiveRunProps) {
         {execution === null ? "Starting…" : finished ? "The run has finished." : `Running… ${execution.operations} operations so far.`}
       </p>
       {execution === null ? <Loading label="Connecting to the run…" /> : (
-        <ExecutionInspector execution={execution} definition={definition} labels={labels.data ?? new Map()} />
+        <ExecutionInspector execution={execution} definition={definition} labels={labels.data ?? new Map()}
+          {...(followed ? { canvas: false, open: followed.open, onOpenChange: followed.onOpenChange } : {})} />
       )}
-      <section className="mapping-section card" aria-labelledby={`mapping-${executionId}`}>
-        <h2 id={`mapping-${executionId}`}>Outputs available for mapping</h2>
-        <p className="hint-text">Click a field to pick its expression, as the editor's fields will.</p>
-        <MappingPanel definition={definition} stepId={null} execution={execution} catalogue={catalogue.data}
-          labels={labels.data} onInsert={setPicked} />
-        <p role="status" className="mapping-picked">
-          {picked !== null && <>Picked: <ExpressionPreview text={picked} steps={stepIds} /></>}
-        </p>
-      </section>
+      {!followed && (
+        <section className="mapping-section card" aria-labelledby={`mapping-${executionId}`}>
+          <h2 id={`mapping-${executionId}`}>Outputs available for mapping</h2>
+          <p className="hint-text">Click a field to pick its expression; in the editor, a field being edited offers them too.</p>
+          <MappingPanel definition={definition} stepId={null} execution={execution} catalogue={catalogue.data}
+            labels={labels.data} onInsert={setPicked} />
+          <p role="status" className="mapping-picked">
+            {picked !== null && <>Picked: <ExpressionPreview text={picked} steps={stepIds} /></>}
+          </p>
+        </section>
+      )}
     </section>
   );
 }

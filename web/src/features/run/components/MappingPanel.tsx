@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from "react";
 import type { Execution } from "@/features/inspector";
-import { moduleOutputs, reference, stepOutput, stepsBefore, type OutputNode, type StepOutput } from "../mapping";
+import { ERROR_OUTPUT, inErrorHandler, moduleOutputs, reference, stepOutput, stepsBefore, type OutputNode, type StepOutput } from "../mapping";
 import { FunctionPicker } from "./FunctionPicker";
 
 export interface MappingPanelProps {
@@ -23,6 +23,7 @@ const SOURCE_TEXT: Record<StepOutput["source"], string> = {
   schema: "declared by the module",
   variables: "the variables it sets",
   none: "no output known yet: run the scenario once",
+  error: "the error being handled",
 };
 
 function FieldNode({ node, onInsert, depth }: { node: OutputNode; onInsert: (text: string) => void; depth: number }) {
@@ -80,8 +81,10 @@ function StepTree({ output, label, onInsert }: { output: StepOutput; label: stri
  * each output as a tree whose fields insert `{{ step.path }}`; and the function picker. */
 export function MappingPanel({ definition, stepId, execution, catalogue, onInsert, labels }: MappingPanelProps) {
   const outputs = useMemo(() => moduleOutputs(catalogue), [catalogue]);
-  const steps = useMemo(() => stepsBefore(definition, stepId)
-    .map((step) => stepOutput(step, execution, outputs)), [definition, stepId, execution, outputs]);
+  const steps = useMemo(() => [
+    ...(inErrorHandler(definition, stepId) ? [ERROR_OUTPUT] : []),
+    ...stepsBefore(definition, stepId).map((step) => stepOutput(step, execution, outputs)),
+  ], [definition, stepId, execution, outputs]);
   return (
     <div className="mapping-panel">
       <section className="mapping-outputs" aria-label="Step outputs">
@@ -89,7 +92,8 @@ export function MappingPanel({ definition, stepId, execution, catalogue, onInser
         {steps.length === 0 ? <p className="muted">No step comes before this one.</p> : (
           <ul className="mapping-steps">
             {steps.map((output) => (
-              <StepTree key={output.step.id} output={output} label={labels?.get(output.step.module) ?? output.step.module}
+              <StepTree key={output.step.id} output={output}
+                label={output.source === "error" ? "Error" : (labels?.get(output.step.module) ?? output.step.module)}
                 onInsert={onInsert} />
             ))}
           </ul>

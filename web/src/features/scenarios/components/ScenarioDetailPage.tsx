@@ -39,7 +39,7 @@ export function ScenarioDetailPage() {
       <ErrorAlert error={labels.error} />
       {scenario.data && (
         <>
-          <h1>{executionId !== null ? scenario.data.name : <span className="visually-hidden">{scenario.data.name}</span>}</h1>
+          <h1 className={executionId !== null ? undefined : "scenario-name"}>{scenario.data.name}</h1>
           {scenario.data.webhook_url && (
             <p>Webhook URL: <code className="url">{scenario.data.webhook_url}</code></p>
           )}
