@@ -266,7 +266,8 @@ def test_history_and_inspector_pages(pages: Any, ui_server: Server) -> None:
 
 
 def test_the_editor(pages: Any, ui_server: Server) -> None:
-    """The editor with a few steps (editor.png) and with a step's settings open (editor-settings.png)."""
+    """The editor with a few steps (editor.png), with a step's settings open (editor-settings.png), mapping into
+    a field (editor-mapping-open.png) and adding a module."""
     page = pages()
     log_in(page, register(ui_server))
     csrf = page.request.get("/api/v1/auth/me").json()["csrf_token"]
@@ -293,6 +294,9 @@ def test_the_editor(pages: Any, ui_server: Server) -> None:
     form = page.get_by_role("region", name="Module settings")
     expect(form.get_by_role("textbox", name="Url", exact=True)).to_be_visible()
     check(page, "editor-settings")
+    form.get_by_role("textbox", name="Url", exact=True).click()
+    expect(page.get_by_role("complementary", name="Mapping")).to_be_visible()
+    check(page, "editor-mapping-open")
     page.get_by_role("button", name="Add module").click()
     expect(page.get_by_role("dialog", name="Add module")).to_be_visible()
     check(page, "editor-add-module")

@@ -173,6 +173,7 @@ def test_build_w1_from_an_empty_canvas_and_save(user_page: Any, sink: list[Any])
     page.screenshot(path=str(ARTIFACTS / "editor-mapping.png"))
     add_module(page, "make a request", "HTTP: Make a request")
     expect(canvas.get_by_role("button", name="request: Make a request")).to_be_visible()
+    expect(canvas.get_by_role("group", name="Step request", exact=True).locator("[data-app=http]")).to_be_visible()  # its app's icon
     form.get_by_role("combobox", name="Method").select_option("POST")
     form.get_by_role("textbox", name="Url", exact=True).fill(url)
     form.get_by_role("textbox", name="Json", exact=True).click()
@@ -190,7 +191,7 @@ def test_build_w1_from_an_empty_canvas_and_save(user_page: Any, sink: list[Any])
     expect(canvas.get_by_role("button", name="Filter before request: only big ones")).to_be_visible()
     expect(page.get_by_text("Unsaved changes")).to_be_visible()
     save(page)
-    page.screenshot(path=str(ARTIFACTS / "editor.png"))
+    page.screenshot(path=str(ARTIFACTS / "editor-w1.png"))
     flow = api.definition(scenario_id)["flow"]
     assert [s["id"] for s in flow] == ["set_variables", "request"]
     variables = {"id": "{{ hook.body.id }}", "amount_cents": "{{ hook.body.amount * 100 }}"}
@@ -499,3 +500,35 @@ def test_an_error_handler_is_drawn_as_a_branch_and_takes_steps(user_page: Any) -
     run = api.post(f"/scenarios/{scenario_id}/run?wait=true", {"input": {"id": 1}})  # port 9 refuses: handled
     assert run["status"] == "success", run.get("error")
     assert "set_variables" in [e["step"] for e in run["log"]]
+
+
+def test_versions_from_the_editor_are_compared_and_one_restored(user_page: Any) -> None:
+    page, api = user_page, Api(user_page)
+    scenario_id = api.scenario(two_steps(f"Versions {next(_names)}"))
+    open_editor(page, scenario_id)
+    name = page.get_by_role("textbox", name="Scenario name")
+    name.fill("Second name")
+    save(page)
+    page.get_by_role("button", name="Scenario settings").click()
+    settings_dialog = page.get_by_role("dialog", name="Scenario settings")
+    expect(settings_dialog.get_by_role("group", name="Webhook URL")).to_contain_text("/hooks/")
+    settings_dialog.get_by_role("button", name="Copy").click()
+    expect(settings_dialog.get_by_role("status").filter(has_text="Copied")).to_be_visible()
+    settings_dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("button", name="Versions").click()
+    dialog = page.get_by_role("dialog", name="Versions")
+    versions = dialog
+    expect(versions.get_by_role("list", name="Versions").get_by_role("listitem")).to_have_count(2)
+    versions.get_by_role("checkbox", name="Version 1").check()
+    versions.get_by_role("checkbox", name="Version 2").check()
+    versions.get_by_role("button", name="Compare").click()
+    diff = versions.get_by_role("region", name="Changes from version 1 to version 2")
+    expect(diff.get_by_role("listitem").filter(has_text="Added:").filter(has_text='"name": "Second name"')).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "editor-versions.png"))
+    versions.get_by_role("button", name="Restore version 1").click()
+    page.get_by_role("dialog", name="Restore version 1?").get_by_role("button", name="Restore").click()
+    expect(versions.get_by_role("status")).to_contain_text("Version 1 restored")
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    assert api.definition(scenario_id)["name"].startswith("Versions ")
+    expect(name).to_have_value(api.definition(scenario_id)["name"])
+    expect(page.get_by_text("Unsaved changes")).to_be_hidden()

@@ -1,10 +1,17 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode, type SyntheticEvent } from "react";
 
 interface DialogProps {
   title: string;
   open: boolean;
   onClose: () => void;
   children: ReactNode;
+}
+
+/** A handler for this dialog's own close or cancel event: React passes a nested dialog's up the tree. */
+function own(handler: () => void) {
+  return (event: SyntheticEvent<HTMLDialogElement>) => {
+    if (event.target === event.currentTarget) handler();
+  };
 }
 
 /** A modal dialog on the native <dialog>: focus moves in and is trapped, Escape closes it. */
@@ -18,7 +25,7 @@ export function Dialog({ title, open, onClose, children }: DialogProps) {
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onClose={onClose} onCancel={onClose}>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onClose={own(onClose)} onCancel={own(onClose)}>
       {open && (
         <>
           <h2 id={titleId} className="dialog-title">{title}</h2>

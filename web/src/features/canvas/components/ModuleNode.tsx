@@ -1,6 +1,7 @@
 import { memo } from "react";
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import type { NodeKind } from "../layout";
+import { AppIcon } from "./AppIcon";
 
 /** What a run did at one step: the operations it counted, its status, the error's type when it failed. */
 export interface StepRun {
@@ -13,8 +14,8 @@ export interface ModuleNodeData extends Record<string, unknown> {
   stepId: string;
   kind: NodeKind;
   label: string;
-  /** The app's initial, drawn as its icon. */
-  initial: string;
+  /** The module key (its app gives the icon). */
+  module: string | null;
   run: StepRun | null;
   selected: boolean;
   onSelect?: (stepId: string) => void;
@@ -44,7 +45,7 @@ export const ModuleNode = memo(function ModuleNode({ data }: NodeProps<ModuleFlo
   return (
     <div className={classes.join(" ")}>
       {data.kind !== "trigger" && <Handle type="target" position={Position.Left} isConnectable={false} />}
-      <span className="module-icon" aria-hidden="true">{data.initial}</span>
+      <AppIcon module={data.module} label={data.label} />
       <button type="button" className="module-button nodrag nopan" aria-pressed={data.onSelect ? data.selected : undefined}
         data-step={data.stepId} onClick={() => data.onSelect?.(data.stepId)}>
         <span className="module-id">{data.stepId}: </span>

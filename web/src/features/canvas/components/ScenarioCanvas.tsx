@@ -12,6 +12,11 @@ export interface Point {
   y: number;
 }
 
+interface Size {
+  width: number;
+  height: number;
+}
+
 export interface ScenarioCanvasProps {
   /** The scenario definition (contract section 3): the one source of truth, drawn. */
   definition: unknown;
@@ -61,7 +66,7 @@ function toNode(node: LayoutNode, at: Point, o: NodeOptions): CanvasNode {
   return {
     ...base, type: "module", ariaRole: "group", ariaLabel: `Step ${node.id}`,
     data: {
-      stepId: node.id, kind: node.kind, label: node.label, initial: (node.label.trim()[0] ?? "?").toUpperCase(),
+      stepId: node.id, kind: node.kind, label: node.label, module: node.module,
       run: o.runs?.get(node.id) ?? null, selected: o.selected === node.id, onSelect: o.onSelect, onOpenRun: o.onOpenRun,
     },
   };
@@ -91,9 +96,14 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
   const editable = onMoved !== undefined;
   const layout = useMemo(() => layoutScenario(definition, labels), [definition, labels]);
   const [dragging, setDragging] = useState<{ id: string; at: Point } | null>(null);
-  const placed = useMemo(() => layout.nodes.map((node) =>
-    toNode(node, positions?.get(node.id) ?? { x: node.x, y: node.y }, { runs, selected, onSelect, onOpenRun, editable })),
-  [layout, positions, runs, selected, onSelect, onOpenRun, editable]);
+  // the sizes xyflow measured, given back with each node: a node object made anew (the definition read again,
+  // a run's bubbles) then keeps its size instead of waiting hidden to be measured again
+  const [sizes, setSizes] = useState<ReadonlyMap<string, Size>>(() => new Map());
+  const placed = useMemo(() => layout.nodes.map((node) => {
+    const drawn = toNode(node, positions?.get(node.id) ?? { x: node.x, y: node.y }, { runs, selected, onSelect, onOpenRun, editable });
+    const size = sizes.get(node.id);
+    return size ? { ...drawn, measured: size } : drawn;
+  }), [layout, positions, runs, selected, onSelect, onOpenRun, editable, sizes]);
   // while a node is dragged only its object changes: the other nodes keep theirs and are not drawn again
   const nodes = useMemo(() => (dragging === null ? placed
     : placed.map((node) => (node.id === dragging.id ? { ...node, position: dragging.at } : node))), [placed, dragging]);
@@ -110,6 +120,18 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
     return { ...base, label: edge.label ?? undefined, labelBgPadding: [6, 3] as [number, number], labelBgBorderRadius: 4 };
   }), [layout, steps, onLinkOpen]);
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
+    const measured = changes.flatMap((change) => (change.type === "dimensions" && change.dimensions
+      ? [[change.id, { width: change.dimensions.width, height: change.dimensions.height }] as const] : []));
+    if (measured.length > 0) {
+      setSizes((current) => {
+        const changed = measured.filter(([id, size]) => {
+          const known = current.get(id);
+          return !known || known.width !== size.width || known.height !== size.height;
+        });
+        return changed.length === 0 ? current : new Map([...current, ...changed]);
+      });
+    }
+    if (!editable) return;
     for (const change of changes) {
       if (change.type !== "position") continue;
       if (change.dragging && change.position) setDragging({ id: change.id, at: change.position });
@@ -120,7 +142,7 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
         });
       }
     }
-  }, [onMoved]);
+  }, [onMoved, editable]);
   const onKeyDown = useCallback((event: KeyboardEvent) => {
     const target = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>("[data-step]") : null;
     const step = target?.dataset.step;
@@ -130,7 +152,7 @@ export function ScenarioCanvas(props: ScenarioCanvasProps) {
     <section className={`canvas${editable ? " editable" : ""}`} aria-label="Scenario canvas" onKeyDown={onKeyDown}>
       <ReactFlow nodes={nodes} edges={edges} nodeTypes={NODE_TYPES} edgeTypes={EDGE_TYPES} fitView fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.1} maxZoom={1.5} nodesDraggable={editable} nodesConnectable={false} nodesFocusable={false}
-        onNodesChange={editable ? onNodesChange : undefined} onlyRenderVisibleElements={layout.nodes.length > 60}
+        onNodesChange={onNodesChange} onlyRenderVisibleElements={layout.nodes.length > 60}
         edgesFocusable={false} elementsSelectable={false} zoomOnScroll={editable} panOnScroll={false}
         preventScrolling={editable} zoomOnDoubleClick={false} deleteKeyCode={null} proOptions={{ hideAttribution: true }}>
         <Controls showInteractive={false} />

@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState, type KeyboardEvent } from "react";
 import { Dialog } from "@/components/ui/Dialog";
 import type { ModuleInfo } from "../api/catalogue";
+import { AppIcon } from "@/features/canvas";
 
 export interface CatalogueEntry {
   /** A module key, or "router" / "if_else". */
@@ -93,8 +94,11 @@ function Catalogue({ modules, places, onPick, onClose }: Omit<AddModuleDialogPro
           <li key={entry.key} id={`${id}-${i}`} role="option" aria-selected={i === current}
             aria-describedby={`${id}-${i}-d`}
             className={i === current ? "active" : undefined} onClick={() => pick(entry)} onMouseEnter={() => setActive(i)}>
-            <span className="module-option-name">{entry.name}</span>
-            <span id={`${id}-${i}-d`} className="module-option-description" aria-hidden="true">{entry.description}</span>
+            <AppIcon module={entry.key} label={entry.name} />
+            <span className="module-option-text">
+              <span className="module-option-name">{entry.name}</span>
+              <span id={`${id}-${i}-d`} className="module-option-description" aria-hidden="true">{entry.description}</span>
+            </span>
           </li>
         ))}
       </ul>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useBlocker } from "react-router";
 import { Dialog } from "@/components/ui/Dialog";
@@ -35,6 +35,9 @@ export interface EditorPageProps {
   active?: boolean;
 }
 
+// the versions and their diff load with the dialog (their own chunk)
+const VersionsPanel = lazy(() => import("./VersionsPanel").then((m) => ({ default: m.VersionsPanel })));
+
 /** The last steps copied, for when the system clipboard cannot be read. */
 let copied: string | null = null;
 
@@ -57,7 +60,7 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
   const modules = useMemo(() => new Map<string, ModuleInfo>((catalogue.data ?? []).map((m) => [m.key, m])), [catalogue.data]);
   const queryClient = useQueryClient();
   const [adding, setAdding] = useState(false);
-  const [dialog, setDialog] = useState<"settings" | null>(null);
+  const [dialog, setDialog] = useState<"settings" | "versions" | null>(null);
   const [live, setLive] = useState<string | null>(null);
   const execution = useLiveExecution(live);
   const runs = useMemo(() => (execution ? stepRuns(execution) : undefined), [execution]);
@@ -238,6 +241,7 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
         <button type="button" className="button" onClick={() => edit(tidied)} disabled={positions.size === 0}>Tidy up</button>
         <RunOnceDialog scenario={{ id: scenarioId, active, webhook_url: webhookUrl ?? null, definition }} onExecution={(id) => { setRunOpen(null); setLive(id); }} />
         <button type="button" className="button" onClick={() => setDialog("settings")}>Scenario settings</button>
+        <button type="button" className="button" onClick={() => setDialog("versions")}>Versions</button>
         <button type="button" className="button" onClick={() => download(definition as never, "json")}>Export</button>
         <button type="button" className="button" onClick={() => download(definition as never, "yaml")}>Export YAML</button>
         <button type="button" className="button" onClick={() => fileInput.current?.click()}>Import</button>
@@ -294,6 +298,23 @@ export function EditorPage({ scenarioId, definition: initial, labels, webhookUrl
       )}
       <FilterDialog open={linkFilter !== null} value={linkValue as FilterValue | undefined} onApply={applyLinkFilter}
         onClose={() => setLinkFilter(null)} />
+      <Dialog title="Versions" open={dialog === "versions"} onClose={() => setDialog(null)}>
+        <div className="versions-dialog">
+          {dirty && <p className="notice">Restoring a version replaces your unsaved changes (Undo brings them back).</p>}
+          <Suspense fallback={<p className="muted">Loading the versions…</p>}>
+            <VersionsPanel scenarioId={scenarioId} onRestored={(scenario) => {
+              const restored = scenario.definition as unknown as Definition;
+              queryClient.setQueryData(["scenarios", scenarioId], scenario);
+              edit(() => restored, null, null);
+              store.markSaved(restored);
+              setStatus("Restored: the editor shows the restored version.");
+            }} />
+          </Suspense>
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setDialog(null)}>Close</button>
+          </div>
+        </div>
+      </Dialog>
       <SettingsDialog open={dialog === "settings"} definition={definition} webhookUrl={webhookUrl ?? null} edit={edit}
         onClose={() => setDialog(null)} />
       <Dialog title="Leave without saving?" open={blocker.state === "blocked"} onClose={() => blocker.reset?.()}>

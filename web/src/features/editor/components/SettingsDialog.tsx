@@ -1,3 +1,4 @@
+import { CopyText } from "@/components/ui/CopyText";
 import { Dialog } from "@/components/ui/Dialog";
 import type { Schedule, Settings } from "../definition";
 import type { Definition, Json } from "../model/definition";
@@ -20,7 +21,12 @@ export function SettingsDialog({ open, definition, webhookUrl, edit, onClose }: 
   return (
     <Dialog title="Scenario settings" open={open} onClose={onClose}>
       <div className="scenario-settings">
-        {webhookUrl && <p>Webhook URL: <code className="url">{webhookUrl}</code></p>}
+        {webhookUrl && (
+          <div role="group" aria-label="Webhook URL">
+            <p className="param-label">Webhook URL</p>
+            <CopyText text={webhookUrl} />
+          </div>
+        )}
         <ScenarioSettingsForm value={settings}
           onChange={(next) => edit((d) => ({ ...d, settings: next as unknown as Record<string, Json> }), "settings")} />
         <ScheduleEditor value={schedule}

@@ -3,6 +3,7 @@ import { ErrorAlert, Loading } from "@/components/ui/Alert";
 import { Dialog } from "@/components/ui/Dialog";
 import { startRun, useLatestExecution, waitForNextExecution } from "../api/run";
 import { lastInputText, parseSampleInput } from "../live";
+import { CopyText } from "@/components/ui/CopyText";
 
 export interface RunOnceScenario {
   id: string;
@@ -25,7 +26,6 @@ function triggerModule(definition: unknown): string {
 function WebhookWait({ scenario, onExecution }: RunOnceProps) {
   const [waiting, setWaiting] = useState(false);
   const [failed, setFailed] = useState(false);
-  const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
   const stop = useRef<(() => void) | null>(null);
   useEffect(() => () => stop.current?.(), []);
   const url = scenario.webhook_url ?? "";
@@ -39,19 +39,10 @@ function WebhookWait({ scenario, onExecution }: RunOnceProps) {
     stop.current?.();
     setWaiting(false);
   };
-  const copy = () => {
-    navigator.clipboard.writeText(url).then(() => setCopied("yes"), () => setCopied("failed"));
-  };
   return (
     <div className="run-wait" role="group" aria-label="Wait for webhook">
       <p className="run-or">Or run it with the next request to its webhook:</p>
-      <p className="token-line">
-        <code className="token-value run-url">{url}</code>
-        <button type="button" className="button small" onClick={copy}>Copy</button>
-      </p>
-      <p role="status" className="muted">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Copying failed: select the URL and copy it." : ""}
-      </p>
+      <CopyText text={url} />
       {!scenario.active && (
         <p className="hint-text">The scenario is inactive: Run once runs the next request anyway, as if it were
           active (without Run once, requests wait until you activate it).</p>
@@ -102,6 +93,7 @@ function RunForm({ scenario, onExecution }: RunOnceProps) {
         {latest.isPending && <Loading label="Loading the last input…" />}
         <textarea id={`${id}-input`} ref={field} className="json-input" rows={8} spellCheck={false}
           value={value} onChange={(e) => { setText(e.target.value); setProblem(null); }}
+          readOnly={text === null && latest.isPending /* until the last input is in, so that it lands in no typing */}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `${id}-hint ${id}-problem` : `${id}-hint`} />
         {problem && <p id={`${id}-problem`} className="field-error">{problem}</p>}
