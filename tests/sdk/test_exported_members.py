@@ -1,6 +1,7 @@
 """The public app interface is pinned: a change to it is a deliberate change here."""
 
 import scenarist.sdk
+import scenarist.sdk.sockets
 from scenarist.sdk import ERROR_TYPES, RETRIED_TYPES, DataError, ModuleError, RateLimitError
 
 
@@ -19,6 +20,15 @@ def test_exported_members() -> None:
     ])
     for name in scenarist.sdk.__all__:
         assert hasattr(scenarist.sdk, name)
+
+
+def test_the_socket_kit_is_pinned() -> None:
+    assert sorted(scenarist.sdk.sockets.__all__) == sorted([
+        "TLS_HINT", "CaCert", "ErrorMap", "Rule", "ServerFields", "Tls", "TlsSwitch", "certificate_problem",
+        "connection_test", "resolve", "tls_context",
+    ])
+    for name in scenarist.sdk.sockets.__all__:
+        assert hasattr(scenarist.sdk.sockets, name)
 
 
 def test_error_types_are_the_contracts() -> None:
