@@ -28,7 +28,7 @@ from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, Validation, validate
-from scenarist.sdk import ERROR_TYPES, Egress, InvalidConfigurationError, TriggerEvent
+from scenarist.sdk import ERROR_TYPES, AccountObject, Egress, InvalidConfigurationError, TriggerEvent
 from scenarist.store.ports import (
     ExecutionRecord,
     NotificationRecord,
@@ -160,20 +160,19 @@ class Engine:
         return record
 
     async def _reference_problems(self, plan: Plan, account_id: AccountId) -> list[Problem]:
-        """Steps naming (without an expression) a scenario or a data store the account does not have:
-        ``scenarios.run``'s ``scenario_id``, the ``datastore`` modules' ``data_store``."""
+        """Steps naming (without an expression) an object the account does not have: the params its
+        module declares in ``account_objects`` (a scenario, a data store)."""
+        lookups: dict[AccountObject, tuple[str, Callable[[AccountId, str], Awaitable[object | None]]]] = {
+            "scenario": ("scenario", self.store.get_scenario),
+            "data_store": ("data store", self.store.get_data_store),
+        }
         problems = []
-        exists: Callable[[AccountId, str], Awaitable[object | None]]
         for node in plan.steps.values():
-            if node.module == "scenarios.run":
-                param, kind, exists = "scenario_id", "scenario", self.store.get_scenario
-            elif node.module.startswith("datastore."):
-                param, kind, exists = "data_store", "data store", self.store.get_data_store
-            else:
-                continue
-            target = node.raw_params.get(param)
-            if isinstance(target, str) and "{{" not in target and await exists(account_id, target) is None:
-                problems.append(Problem(f"{node.path}.params.{param}", f"{kind} {target!r} not found"))
+            for param, kind in node.spec.account_objects.items():
+                label, exists = lookups[kind]
+                target = node.raw_params.get(param)
+                if isinstance(target, str) and "{{" not in target and await exists(account_id, target) is None:
+                    problems.append(Problem(f"{node.path}.params.{param}", f"{label} {target!r} not found"))
         return problems
 
     def _hook_token(self, scenario: Scenario, existing: ScenarioRecord | None) -> str | None:
