@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 
-from scenarist.egress import EgressGuard
 from scenarist.engine.attachments import Change, TriggerHooks
 from scenarist.engine.credentials import Credentials, connection_problems
 from scenarist.engine.executor import ChildBudget, Finish, Run, RunResult, Sealer, Services
@@ -61,6 +60,7 @@ class Engine:
         registry: Registry,
         *,
         http: httpx.AsyncClient,
+        egress: Egress,
         owns_http: bool = False,
         clock: Clock | None = None,
         sealer: Sealer | None = None,
@@ -68,21 +68,20 @@ class Engine:
         log: Any = None,
         flush_size: int = 500,
         finish: Finish | None = None,
-        egress: Egress | None = None,
         credentials: Credentials | None = None,
         public_url: str | None = None,
     ) -> None:
-        """Without ``egress``, modules may reach public addresses only (the refusing ``EgressGuard``);
-        ``http`` is the client modules use (the composition root builds the guarded one of
-        ``scenarist.transport``), closed by ``aclose`` when ``owns_http``; without
+        """``http`` is the client modules use and ``egress`` where their own sockets may go
+        (``ctx.egress``): the composition root builds both from the same policy (the guarded
+        client of ``scenarist.transport``, ``scenarist.egress.EgressGuard``), so that the engine
+        imports neither; ``http`` is closed by ``aclose`` when ``owns_http``. Without
         ``public_url``, scenarios have no webhook URL to register (``webhook_url``)."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
         self._own_http = owns_http
-        guard = egress or EgressGuard()
-        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, guard)
+        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, egress)
         self.services.credentials = credentials
         """Resolves steps' connections at run time and checks them at save."""
         self.services.subruns = self
