@@ -12,8 +12,8 @@ from scenarist.transport import http_client
 
 
 def new_engine(store: Store, registry: Registry, **options: Any) -> Engine:
-    """``Engine(store, registry, **options)`` with the guarded client of ``options["egress"]`` (the refusing
-    default guard when there is none), closed by ``aclose``."""
-    egress = options.get("egress")
-    http = http_client(egress=egress if isinstance(egress, EgressGuard) or egress is None else None)
+    """``Engine(store, registry, **options)`` with ``options["egress"]`` (the refusing default guard, public
+    addresses only, when there is none) and the guarded client of that guard, closed by ``aclose``."""
+    egress = options.setdefault("egress", EgressGuard())
+    http = http_client(egress=egress if isinstance(egress, EgressGuard) else None)
     return Engine(store, registry, http=http, owns_http=True, **options)

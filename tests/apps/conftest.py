@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from scenarist.egress import EgressGuard, EgressPolicy
 from scenarist.engine.registry import Registry
-from scenarist.sdk import ConnectionError, ModuleSpec, RunContext
+from scenarist.sdk import App, ConnectionError, ModuleHarness, ModuleSpec, RunContext
 from scenarist.transport import http_client as http_client_for_modules
 from scenarist.types import JSON, Bundle, SystemClock
 from tests.threaded_server import serving
@@ -225,14 +225,20 @@ def module_context(http_client: httpx.AsyncClient) -> MakeContext:
     return build
 
 
+_APPS: dict[int, App] = {id(spec): app for app in _REGISTRY.apps.values() for spec in app.modules}
+
+
 @pytest.fixture
 def run_module(http_client: httpx.AsyncClient) -> RunModule:
-    """Validate params and run a module: ``await run_module(spec, params, connection=...)``."""
+    """Run a module with ``ModuleHarness``, as the engine runs it (params validated into a ``DataError``
+    naming ``params.<field>``, the connection type's ``auth``), on the loopback-allowing client:
+    ``await run_module(spec, params, connection=...)``; an action's bundle, a search's bundles."""
 
     async def call(
         spec: ModuleSpec, params: Mapping[str, Any], connection: Mapping[str, Any] | None = None
     ) -> Bundle | list[Bundle]:
-        ctx = make_context(http_client, spec.key, connection)
-        return await spec.run(ctx, spec.params.model_validate(params))
+        async with ModuleHarness(_APPS[id(spec)], http=http_client, clock=SystemClock()) as harness:
+            bundles = await harness.run(spec.key, params, connection=connection)
+        return bundles if spec.kind == "search" else bundles[0]
 
     return call

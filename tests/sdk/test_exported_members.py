@@ -1,6 +1,7 @@
 """The public app interface is pinned: a change to it is a deliberate change here."""
 
 import scenarist.sdk
+import scenarist.sdk.sockets
 from scenarist.sdk import ERROR_TYPES, RETRIED_TYPES, DataError, ModuleError, RateLimitError
 
 
@@ -16,9 +17,20 @@ def test_exported_members() -> None:
         # the shapes and the HTTP extensions apps need, so that the SDK is their only door
         "JSON", "Bundle", "Clock", "ManualClock", "SystemClock", "RunStatus", "AccountId", "ExecutionId", "ScenarioId",
         "new_id", "AggregateInput", "ANSWER_LIMIT", "CLIENT_TLS", "AnswerTooLarge", "ClientCertificateRefused",
+        # what a module declares of its params, so that the engine never names an app
+        "AccountObject",
     ])
     for name in scenarist.sdk.__all__:
         assert hasattr(scenarist.sdk, name)
+
+
+def test_the_socket_kit_is_pinned() -> None:
+    assert sorted(scenarist.sdk.sockets.__all__) == sorted([
+        "TLS_HINT", "CaCert", "ErrorMap", "Rule", "ServerFields", "Tls", "TlsSwitch", "certificate_problem",
+        "connection_test", "resolve", "tls_context",
+    ])
+    for name in scenarist.sdk.sockets.__all__:
+        assert hasattr(scenarist.sdk.sockets, name)
 
 
 def test_error_types_are_the_contracts() -> None:

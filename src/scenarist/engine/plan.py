@@ -112,8 +112,8 @@ class Plan:
 
     @cached_property
     def responds(self) -> bool:
-        """Whether a ``webhooks.respond`` step may answer the webhook that started a run."""
-        return any(node.module == "webhooks.respond" for node in self.steps.values())
+        """Whether a step may answer the webhook that started a run (its module ``responds``)."""
+        return any(node.spec.responds for node in self.steps.values())
 
 
 class _Compiler:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, get_args
 
-from scenarist.sdk import App, ConnectionType, ModuleSpec
+from scenarist.sdk import AccountObject, App, ConnectionType, ModuleSpec
 
 ENTRY_POINT_GROUP = "scenarist.apps"
 
@@ -30,6 +30,7 @@ class Registry:
             raise ValueError(f"app {app.key!r} is installed twice")
         for spec in app.modules:
             _check_hooks(f"{app.key}.{spec.key}", spec)
+            _check_account_objects(f"{app.key}.{spec.key}", spec)
         self.apps[app.key] = app
         for spec in app.modules:
             self._modules[f"{app.key}.{spec.key}"] = spec
@@ -81,3 +82,13 @@ def _check_hooks(key: str, spec: ModuleSpec) -> None:
     if spec.attach is not None and spec.kind != "trigger":
         raise ValueError(f"module {key!r} is of kind {spec.kind!r}: only a trigger (kind='trigger') "
                          "registers a webhook with attach and detach")
+
+
+def _check_account_objects(key: str, spec: ModuleSpec) -> None:
+    """Each param named in ``account_objects`` is one of the module's, of a kind the engine can look up."""
+    kinds = get_args(AccountObject)
+    for param, kind in spec.account_objects.items():
+        if param not in spec.params.model_fields:
+            raise ValueError(f"module {key!r} declares account object param {param!r}, which its params lack")
+        if kind not in kinds:
+            raise ValueError(f"module {key!r} declares {param!r} as a {kind!r}, not one of {', '.join(kinds)}")

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 
-from scenarist.egress import EgressGuard
 from scenarist.engine.attachments import Change, TriggerHooks
 from scenarist.engine.credentials import Credentials, connection_problems
 from scenarist.engine.executor import ChildBudget, Finish, Run, RunResult, Sealer, Services
@@ -28,7 +27,7 @@ from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
 from scenarist.engine.validation import Problem, Validation, validate
-from scenarist.sdk import ERROR_TYPES, Egress, InvalidConfigurationError, TriggerEvent
+from scenarist.sdk import ERROR_TYPES, AccountObject, Egress, InvalidConfigurationError, TriggerEvent
 from scenarist.store.ports import (
     ExecutionRecord,
     NotificationRecord,
@@ -61,6 +60,7 @@ class Engine:
         registry: Registry,
         *,
         http: httpx.AsyncClient,
+        egress: Egress,
         owns_http: bool = False,
         clock: Clock | None = None,
         sealer: Sealer | None = None,
@@ -68,21 +68,20 @@ class Engine:
         log: Any = None,
         flush_size: int = 500,
         finish: Finish | None = None,
-        egress: Egress | None = None,
         credentials: Credentials | None = None,
         public_url: str | None = None,
     ) -> None:
-        """Without ``egress``, modules may reach public addresses only (the refusing ``EgressGuard``);
-        ``http`` is the client modules use (the composition root builds the guarded one of
-        ``scenarist.transport``), closed by ``aclose`` when ``owns_http``; without
+        """``http`` is the client modules use and ``egress`` where their own sockets may go
+        (``ctx.egress``): the composition root builds both from the same policy (the guarded
+        client of ``scenarist.transport``, ``scenarist.egress.EgressGuard``), so that the engine
+        imports neither; ``http`` is closed by ``aclose`` when ``owns_http``. Without
         ``public_url``, scenarios have no webhook URL to register (``webhook_url``)."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
         self._own_http = owns_http
-        guard = egress or EgressGuard()
-        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, guard)
+        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, egress)
         self.services.credentials = credentials
         """Resolves steps' connections at run time and checks them at save."""
         self.services.subruns = self
@@ -160,20 +159,19 @@ class Engine:
         return record
 
     async def _reference_problems(self, plan: Plan, account_id: AccountId) -> list[Problem]:
-        """Steps naming (without an expression) a scenario or a data store the account does not have:
-        ``scenarios.run``'s ``scenario_id``, the ``datastore`` modules' ``data_store``."""
+        """Steps naming (without an expression) an object the account does not have: the params its
+        module declares in ``account_objects`` (a scenario, a data store)."""
+        lookups: dict[AccountObject, tuple[str, Callable[[AccountId, str], Awaitable[object | None]]]] = {
+            "scenario": ("scenario", self.store.get_scenario),
+            "data_store": ("data store", self.store.get_data_store),
+        }
         problems = []
-        exists: Callable[[AccountId, str], Awaitable[object | None]]
         for node in plan.steps.values():
-            if node.module == "scenarios.run":
-                param, kind, exists = "scenario_id", "scenario", self.store.get_scenario
-            elif node.module.startswith("datastore."):
-                param, kind, exists = "data_store", "data store", self.store.get_data_store
-            else:
-                continue
-            target = node.raw_params.get(param)
-            if isinstance(target, str) and "{{" not in target and await exists(account_id, target) is None:
-                problems.append(Problem(f"{node.path}.params.{param}", f"{kind} {target!r} not found"))
+            for param, kind in node.spec.account_objects.items():
+                label, exists = lookups[kind]
+                target = node.raw_params.get(param)
+                if isinstance(target, str) and "{{" not in target and await exists(account_id, target) is None:
+                    problems.append(Problem(f"{node.path}.params.{param}", f"{label} {target!r} not found"))
         return problems
 
     def _hook_token(self, scenario: Scenario, existing: ScenarioRecord | None) -> str | None:

@@ -21,6 +21,7 @@ from scenarist.sdk._fields import connection_fields
 from scenarist.sdk._harness import ModuleHarness
 from scenarist.sdk._http import ANSWER_LIMIT, CLIENT_TLS, AnswerTooLarge, ClientCertificateRefused
 from scenarist.sdk._module import (
+    AccountObject,
     AggregateInput,
     App,
     ConnectionType,
@@ -57,6 +58,7 @@ __all__ = [
     "JSON",
     "RETRIED_TYPES",
     "AccountId",
+    "AccountObject",
     "AggregateInput",
     "AnswerTooLarge",
     "App",

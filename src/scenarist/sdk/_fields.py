@@ -24,8 +24,14 @@ def connection_fields(
         raise InvalidConfigurationError(f"this module needs {article} {key} connection")
     if connection.get("type") != key:
         raise InvalidConfigurationError(f"expected {article} {key} connection, not {connection.get('type')!r}")
+    return validated_fields(model, connection.get("fields") or {}, key)
+
+
+def validated_fields(model: type[FieldsT], fields: Mapping[str, Any], key: str) -> FieldsT:
+    """``fields`` validated by ``model``: an ``InvalidConfigurationError`` naming every field at
+    fault (``fields`` for a problem of the whole set), never a value."""
     try:
-        return model.model_validate(connection.get("fields") or {})
+        return model.model_validate(dict(fields))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'fields'}: {e['msg']}" for e in exc.errors())
         raise InvalidConfigurationError(f"the {key} connection is incomplete: {problems}") from exc

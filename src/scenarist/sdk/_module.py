@@ -37,6 +37,8 @@ from scenarist.sdk._oauth import OAuth2Endpoints
 from scenarist.sdk._types import JSON, Bundle, Clock
 
 ModuleKind = Literal["trigger", "action", "search", "aggregator"]
+AccountObject = Literal["scenario", "data_store"]
+"""What a param may name of the account (``ModuleSpec.account_objects``): a scenario id, a data store id."""
 TriggerEvent = Literal["manual", "webhook", "schedule", "retry", "scenario"]
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -203,6 +205,13 @@ class ModuleSpec:
     output: dict[str, Any] | None = None
     """The JSON Schema of one output bundle, where the module declares it (the editor's mapping panel
     shows it until a run shows real output); None: not declared."""
+    account_objects: Mapping[str, AccountObject] = field(default_factory=dict, hash=False)
+    """Params that name an object of the account, and its kind: ``{"data_store": "data_store"}``,
+    ``{"scenario_id": "scenario"}``. A save refuses a step whose param (written without an
+    expression) names one the account does not have, at ``params.<name>``."""
+    responds: bool = False
+    """The module answers the webhook request that started the run (``ctx.respond``): the gateway
+    waits for the run of a scenario with such a step, instead of answering 202 at once."""
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()

@@ -36,8 +36,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from scenarist.sdk import ConnectionError, ModuleSpec
-from tests.apps.conftest import DictState, make_context
+from scenarist.apps.ftp import app
+from scenarist.sdk import ConnectionError, ModuleHarness, ModuleSpec, SystemClock
 
 with warnings.catch_warnings():
     # pyftpdlib is built on asyncore/asynchat, deprecated in Python 3.11 (and vendored from 3.12 on).
@@ -334,19 +334,20 @@ def egress() -> RecordingEgress:
 
 
 @pytest.fixture
-def state() -> DictState:
-    return DictState()
+async def harness(http_client: httpx.AsyncClient, egress: RecordingEgress) -> AsyncIterator[ModuleHarness]:
+    """The FTP app's harness for one test: its scenario state (``harness.state``) is shared by the test's calls."""
+    async with ModuleHarness(app, http=http_client, egress=egress, clock=SystemClock()) as harness:
+        yield harness
 
 
 @pytest.fixture
-def run(http_client: httpx.AsyncClient, egress: RecordingEgress, state: DictState) -> Any:
-    """``await run(spec, params, connection)``: validate params and run the module, bounded in time."""
+def run(harness: ModuleHarness) -> Any:
+    """``await run(spec, params, connection)``: the module run by the harness, bounded in time; an action's
+    bundle, a search's bundles."""
 
     async def call(spec: ModuleSpec, params: dict[str, Any], connection: dict[str, Any]) -> Any:
-        ctx = make_context(http_client, f"ftp.{spec.key}", connection)
-        ctx.egress = egress
-        ctx.state = state
         async with asyncio.timeout(TEST_TIMEOUT):
-            return await spec.run(ctx, spec.params.model_validate(params))
+            bundles = await harness.run(spec.key, params, connection=connection)
+        return bundles if spec.kind == "search" else bundles[0]
 
     return call

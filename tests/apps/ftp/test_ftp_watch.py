@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from scenarist.apps.ftp import WATCH
-from tests.apps.conftest import DictState
+from scenarist.sdk import ModuleHarness
 from tests.apps.ftp.conftest import Server
 
 STATE_KEY = "ftp.watch:step1"
-"""Where the cursor of a ``make_context`` context (step ``step1``) lives."""
+"""Where the cursor of the harness's step (``step1``) lives."""
 
 
 def _names(bundles: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -85,10 +85,10 @@ async def test_a_deleted_file_put_back_is_new_again(server: Server, run: Any) ->
     assert _names(await run(WATCH, {}, server.connection())) == [("x.txt", "new")]
 
 
-async def test_the_cursor_lives_in_the_scenario_state(server: Server, run: Any, state: DictState) -> None:
+async def test_the_cursor_lives_in_the_scenario_state(server: Server, run: Any, harness: ModuleHarness) -> None:
     _touch(server, "x.txt", "abc")
     await run(WATCH, {"folder": ""}, server.connection())
-    cursor = state.values[STATE_KEY]
+    cursor: Any = harness.state[STATE_KEY]
     assert cursor["folder"] == "" and cursor["pattern"] is None
     modified, size = cursor["files"]["x.txt"]
     assert size == 3 and modified.endswith("+00:00")
@@ -104,8 +104,8 @@ async def test_changing_the_folder_starts_afresh(server: Server, run: Any) -> No
 
 @pytest.mark.parametrize("cursor", [None, "garbage", {"files": "no"}, {"folder": "", "pattern": None}])
 async def test_an_unusable_cursor_counts_as_a_first_poll(
-    server: Server, run: Any, state: DictState, cursor: Any
+    server: Server, run: Any, harness: ModuleHarness, cursor: Any
 ) -> None:
-    state.values[STATE_KEY] = cursor
+    harness.state[STATE_KEY] = cursor
     _touch(server, "x.txt", "x")
     assert await run(WATCH, {}, server.connection()) == []

@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 import pytest
 
-from scenarist.apps.sql._connection import tls_context
 from scenarist.apps.sql.postgres import INSERT, QUERY, UPDATE, WATCH_ROWS, app
 from scenarist.apps.sql.postgres import PostgresFields as DatabaseFields
 from scenarist.sdk import (
@@ -219,11 +218,12 @@ async def test_connection_test_reports_the_server(admin: asyncpg.Connection) -> 
 
 def test_tls_modes_build_the_expected_contexts() -> None:
     base = {"host": "db.example.com", "database": "d", "username": "u"}
-    require = tls_context(DatabaseFields.model_validate(base))
-    full = tls_context(DatabaseFields.model_validate({**base, "tls": "verify-full"}))
+    require = DatabaseFields.model_validate(base).tls_context()
+    full = DatabaseFields.model_validate({**base, "tls": "verify-full"}).tls_context()
     assert require is not None and require.verify_mode == ssl.CERT_NONE and not require.check_hostname
     assert full is not None and full.verify_mode == ssl.CERT_REQUIRED and full.check_hostname
-    assert tls_context(DatabaseFields.model_validate({**base, "tls": "disable"})) is None
+    assert require.pinned_hostname == full.pinned_hostname == "db.example.com"
+    assert DatabaseFields.model_validate({**base, "tls": "disable"}).tls_context() is None
 
 
 def test_password_is_the_secret_field() -> None:

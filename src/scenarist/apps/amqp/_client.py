@@ -15,38 +15,31 @@ from contextlib import asynccontextmanager
 import aio_pika
 import aiormq.exceptions as amqp_errors
 
-from scenarist.apps.amqp._connection import CONNECT_TIMEOUT_SECONDS, BrokerFields, tls_context
-from scenarist.sdk import (
-    AuthenticationError,
-    ConnectionError,
-    DataError,
-    Egress,
-    InvalidConfigurationError,
-    ModuleError,
-    ModuleTimeoutError,
-)
+from scenarist.apps.amqp._connection import CONNECT_TIMEOUT_SECONDS, BrokerFields
+from scenarist.sdk import AuthenticationError, ConnectionError, DataError, Egress, InvalidConfigurationError
+from scenarist.sdk.sockets import ErrorMap, Rule, resolve
+
+_REFUSED = "{where} refused the credentials: {exc}"
 
 
-def mapped_error(exc: BaseException, fields: BrokerFields) -> ModuleError:
-    """The contract error for an aio-pika/aiormq failure."""
+def errors(fields: BrokerFields) -> ErrorMap:
+    """aio-pika's and aiormq's failures as contract errors; a refused publish is a ``DataError``."""
     where = f"AMQP broker at {fields.host}:{fields.port}"
-    if isinstance(exc, amqp_errors.AuthenticationError | amqp_errors.ProbableAuthenticationError):
-        return AuthenticationError(f"{where} refused the credentials: {exc}")
-    if "ACCESS_REFUSED" in str(exc) and isinstance(exc, amqp_errors.AMQPConnectionError):
-        return AuthenticationError(f"{where} refused the credentials: {exc}")
-    if isinstance(exc, amqp_errors.AMQPChannelError | amqp_errors.DeliveryError):
-        return DataError(f"{where}: {exc}")
-    if isinstance(exc, amqp_errors.ConnectionNotAllowed) or "Connection.OpenOk" in str(exc):
-        return InvalidConfigurationError(
-            f"{where} refused to open vhost {fields.vhost!r} (it does not exist or the user may not use it)"
-        )
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return InvalidConfigurationError(f"{where}: the broker's certificate is not trusted: {exc.verify_message}")
-    if isinstance(exc, TimeoutError):
-        hint = "; does it speak TLS on this port? (tls is on)" if fields.tls else ""
-        return ModuleTimeoutError(f"{where} did not answer in time{hint}")
-    hint = " (tls is on: does the broker speak TLS on this port?)" if fields.tls else ""
-    return ConnectionError(f"{where} could not be reached or broke off{hint}: {type(exc).__name__}: {exc}")
+    return ErrorMap(
+        where,
+        Rule((amqp_errors.AuthenticationError, amqp_errors.ProbableAuthenticationError), AuthenticationError,
+             _REFUSED),
+        Rule(lambda exc: isinstance(exc, amqp_errors.AMQPConnectionError) and "ACCESS_REFUSED" in str(exc),
+             AuthenticationError, _REFUSED),
+        Rule((amqp_errors.AMQPChannelError, amqp_errors.DeliveryError), DataError),
+        Rule(lambda exc: isinstance(exc, amqp_errors.ConnectionNotAllowed) or "Connection.OpenOk" in str(exc),
+             InvalidConfigurationError,
+             lambda _: f"{where} refused to open vhost {fields.vhost!r} "
+             "(it does not exist or the user may not use it)"),
+        tls=fields.tls,
+        after=(Rule(amqp_errors.AMQPError, ConnectionError, "{where} could not be reached or broke off{hint}: "
+                    "{kind}: {exc}"),),
+    )
 
 
 _FAILURES = (OSError, TimeoutError, ssl.SSLError, amqp_errors.AMQPError)
@@ -57,22 +50,20 @@ async def open_channel(
     fields: BrokerFields, egress: Egress, seconds: float = CONNECT_TIMEOUT_SECONDS
 ) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
     """A channel with publisher confirms (returns raise), closed with its connection on the way out."""
-    address = await egress.resolve(fields.host, fields.port)
-    context = tls_context(fields)
-    try:
+    address = await resolve(egress, fields.host, fields.port)
+    context = fields.tls_context()
+    mapping = errors(fields)
+    with mapping.translating(*_FAILURES):
         connection = await aio_pika.connect(
             host=address, port=fields.port, login=fields.username, password=fields.password,
             virtualhost=fields.vhost, ssl=context is not None, ssl_context=context,
             timeout=min(seconds, CONNECT_TIMEOUT_SECONDS), client_properties={"connection_name": "scenarist"},
         )
-    except _FAILURES as exc:
-        raise mapped_error(exc, fields) from exc
     try:
-        async with asyncio.timeout(seconds):
-            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-            yield channel
-    except _FAILURES as exc:
-        raise mapped_error(exc, fields) from exc
+        with mapping.translating(*_FAILURES):
+            async with asyncio.timeout(seconds):
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                yield channel
     finally:
         await connection.close()
 

@@ -8,28 +8,18 @@ error mapping are in ``_client``, imported when a test or a publish first needs 
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from scenarist.sdk import (
-    ConnectionType,
-    Egress,
-    InvalidConfigurationError,
-    OpenEgress,
-    client_ssl_context,
-    connection_fields,
-)
+from scenarist.sdk import ConnectionType, Egress, connection_fields, sockets
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 
 
-class BrokerFields(BaseModel):
+class BrokerFields(sockets.ServerFields):
     """Where the AMQP broker is and how to log in."""
-
-    model_config = ConfigDict(extra="forbid")
 
     host: str = Field(min_length=1, description="Broker host name or address.", examples=["rabbit.example.com"])
     port: int = Field(default=5671, ge=1, le=65535, description="Broker port (5671 for TLS, 5672 plain).",
@@ -37,25 +27,20 @@ class BrokerFields(BaseModel):
     vhost: str = Field(default="/", description="Virtual host.", examples=["/"])
     username: str = Field(min_length=1, description="User name.", examples=["scenarist"])
     password: str = Field(default="", description="Password (kept secret).", examples=["correct horse"])
-    tls: bool = Field(
+    tls: sockets.TlsSwitch = Field(
         default=True,
         description="Encrypt with TLS and verify the broker's certificate and host name; "
         "false: plain TCP, trusted networks only.",
-        examples=[True],
     )
-    ca_cert: str | None = Field(
+    ca_cert: sockets.CaCert = Field(
         default=None,
         description="PEM certificate(s) of the authority that signed the broker's certificate "
         "(default: the system's roots).",
-        examples=["-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----"],
     )
 
-
-def tls_context(fields: BrokerFields) -> ssl.SSLContext | None:
-    """A verifying client context (None when TLS is off)."""
-    if not fields.tls:
-        return None
-    return client_ssl_context(ca_cert=fields.ca_cert, pinned_hostname=fields.host)
+    def tls_settings(self) -> sockets.Tls | None:
+        """Verify the certificate and host name, against ``ca_cert`` or the system's roots."""
+        return sockets.Tls(ca_cert=self.ca_cert) if self.tls else None
 
 
 def fields_of(connection: Mapping[str, Any] | None) -> BrokerFields:
@@ -67,13 +52,12 @@ async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> s
     """Log in and open a channel."""
     from scenarist.apps.amqp._client import open_channel  # aio-pika is loaded here, not with the catalogue
 
-    try:
-        fields = BrokerFields.model_validate(dict(raw_fields))
-    except ValidationError as exc:
-        raise InvalidConfigurationError(f"the connection is incomplete: {exc.error_count()} problem(s)") from exc
-    async with open_channel(fields, egress or OpenEgress()):
-        pass
-    return f"connected to {fields.host}:{fields.port} vhost {fields.vhost} ({'TLS' if fields.tls else 'plain'})"
+    async def probe(fields: BrokerFields, guard: Egress) -> str:
+        async with open_channel(fields, guard):
+            pass
+        return f"connected to {fields.host}:{fields.port} vhost {fields.vhost} ({fields.transport})"
+
+    return await sockets.connection_test(BrokerFields, raw_fields, "amqp.broker", egress, probe)
 
 
 CONNECTION_TYPE = ConnectionType(

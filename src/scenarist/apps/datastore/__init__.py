@@ -23,7 +23,16 @@ from scenarist.apps.datastore._params import (
     StoreParams,
     UpdateRecordParams,
 )
-from scenarist.sdk import App, Bundle, DataError, DataStores, InvalidConfigurationError, ModuleSpec, RunContext
+from scenarist.sdk import (
+    AccountObject,
+    App,
+    Bundle,
+    DataError,
+    DataStores,
+    InvalidConfigurationError,
+    ModuleSpec,
+    RunContext,
+)
 
 
 def _stores(ctx: RunContext) -> DataStores:
@@ -73,27 +82,31 @@ async def delete_all_records(ctx: RunContext, params: StoreParams) -> Bundle:
     return {"deleted": await _stores(ctx).clear(params.data_store)}
 
 
+_STORE: dict[str, AccountObject] = {"data_store": "data_store"}
+"""Every module names its store by id in ``data_store``: a save checks the account has it."""
+
 app = App(
     key="datastore",
     label="Data store",
     description="Keep records between runs in the account's data stores: add, update, get, search, count, delete.",
     modules=(
         ModuleSpec("add_record", "Add/replace a record", "Write a record under a key (a new key when none is "
-                   "given); outputs {key, data}.", AddRecordParams, add_record),
+                   "given); outputs {key, data}.", AddRecordParams, add_record, account_objects=_STORE),
         ModuleSpec("update_record", "Update a record", "Change some fields of a record, optionally adding it "
-                   "when missing; outputs {key, data}.", UpdateRecordParams, update_record),
+                   "when missing; outputs {key, data}.", UpdateRecordParams, update_record, account_objects=_STORE),
         ModuleSpec("get_record", "Get a record", "Outputs the record {key, data}, or an empty bundle when there is "
-                   "no record with the key.", KeyParams, get_record),
+                   "no record with the key.", KeyParams, get_record, account_objects=_STORE),
         ModuleSpec("check_record_exists", "Check the existence of a record", "Outputs {exists}.", KeyParams,
-                   check_record_exists),
+                   check_record_exists, account_objects=_STORE),
         ModuleSpec("search_records", "Search records", "Outputs one bundle {key, data} per record that matches "
-                   "the filter, sorted, at most limit.", SearchRecordsParams, search_records, kind="search"),
+                   "the filter, sorted, at most limit.", SearchRecordsParams, search_records, kind="search",
+                   account_objects=_STORE),
         ModuleSpec("count_records", "Count records", "Outputs {count} of the records that match the filter.",
-                   CountRecordsParams, count_records),
+                   CountRecordsParams, count_records, account_objects=_STORE),
         ModuleSpec("delete_record", "Delete a record", "Outputs {key, deleted}; deleted is false when there was "
-                   "no record with the key.", KeyParams, delete_record),
+                   "no record with the key.", KeyParams, delete_record, account_objects=_STORE),
         ModuleSpec("delete_all_records", "Delete all records", "Empties the store; outputs {deleted}.",
-                   StoreParams, delete_all_records),
+                   StoreParams, delete_all_records, account_objects=_STORE),
     ),
 )
 

@@ -12,9 +12,9 @@ import ssl
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scenarist.sdk import InvalidConfigurationError, client_ssl_context, run_blocking
+from scenarist.sdk import InvalidConfigurationError, connection_fields, run_blocking, sockets
 
 SmtpSecurity = Literal["starttls", "ssl", "none"]
 ImapSecurity = Literal["ssl", "starttls", "none"]
@@ -74,6 +74,14 @@ class _ServerFields(BaseModel):
             raise ValueError("ca_cert must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
         return value
 
+    security: str
+
+    def tls_settings(self) -> sockets.Tls | None:
+        """The system's roots and ``ca_cert``, checked unless ``tls_verify`` is off; None for ``security: none``."""
+        if self.security == "none":
+            return None
+        return sockets.Tls(verify=self.tls_verify, ca_cert=self.ca_cert, system_roots=True)
+
 
 class SmtpFields(_ServerFields):
     """An SMTP server to send through, and the address mail comes from."""
@@ -120,18 +128,10 @@ def fields_of(connection: Mapping[str, Any] | None, model: type[F], key: str, mo
         raise InvalidConfigurationError(
             f"{module} cannot use a connection of type {connection.get('type')!r}; it needs {key}"
         )
-    return validate_fields(model, connection.get("fields") or {}, key)
+    return connection_fields(connection, model, key)
 
 
-def validate_fields(model: type[F], fields: Mapping[str, Any], key: str) -> F:
-    """``fields`` checked against ``model``; problems name the field, never its value."""
-    try:
-        return model.model_validate(dict(fields))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the {key} connection is incomplete: {problems}") from exc
-
-
-async def tls_context(fields: _ServerFields) -> ssl.SSLContext:
-    """A client TLS context for ``fields`` (built in a thread: it reads the trust store)."""
-    return await run_blocking(client_ssl_context, verify=fields.tls_verify, ca_cert=fields.ca_cert, system_roots=True)
+async def tls_context(fields: _ServerFields) -> ssl.SSLContext | None:
+    """The client TLS context of ``fields`` (None for ``security: none``), built in a thread: it reads the
+    trust store."""
+    return await run_blocking(sockets.tls_context, fields.tls_settings(), fields.host)

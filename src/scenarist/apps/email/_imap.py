@@ -18,24 +18,23 @@ import imaplib
 import re
 import socket
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from scenarist.apps.email._fields import ImapFields, tls_context, validate_fields
-from scenarist.apps.email._net import resolve
+from scenarist.apps.email._fields import ImapFields, tls_context
 from scenarist.sdk import (
     AuthenticationError,
     ConnectionError,
     DataError,
     Egress,
     InvalidConfigurationError,
-    ModuleError,
     ModuleTimeoutError,
-    OpenEgress,
     run_blocking,
+    sockets,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 T = TypeVar("T")
@@ -101,26 +100,13 @@ def _text(data: Any) -> str:
     return " ".join(p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in parts if p)
 
 
-@contextlib.contextmanager
-def imap_errors(fields: ImapFields) -> Iterator[None]:
+def imap_errors(fields: ImapFields) -> contextlib.AbstractContextManager[None]:
     """Translate ``imaplib``'s and the socket's failures into contract errors."""
-    where = f"IMAP server {fields.host}:{fields.effective_port}"
-    try:
-        yield
-    except ModuleError:
-        raise
-    except imaplib.IMAP4.abort as exc:
-        raise ConnectionError(f"{where} dropped the connection: {exc}") from exc
-    except imaplib.IMAP4.error as exc:
-        raise DataError(f"{where} refused a command: {exc}") from exc
-    except TimeoutError as exc:
-        raise ModuleTimeoutError(f"{where} did not answer in time") from exc
-    except ssl.SSLCertVerificationError as exc:
-        raise InvalidConfigurationError(
-            f"the certificate of {where} could not be verified ({exc.verify_message}); trust its CA with ca_cert"
-        ) from exc
-    except OSError as exc:
-        raise ConnectionError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+    return ErrorMap(
+        f"IMAP server {fields.host}:{fields.effective_port}",
+        Rule(imaplib.IMAP4.abort, ConnectionError, "{where} dropped the connection: {exc}"),
+        Rule(imaplib.IMAP4.error, DataError, "{where} refused a command: {exc}"),
+    ).translating(imaplib.IMAP4.error, OSError)
 
 
 def _login(client: imaplib.IMAP4, fields: ImapFields) -> None:
@@ -138,12 +124,14 @@ def _login(client: imaplib.IMAP4, fields: ImapFields) -> None:
         ) from exc
 
 
-def _open(fields: ImapFields, address: str, context: ssl.SSLContext, timeout: float) -> imaplib.IMAP4:
+def _open(fields: ImapFields, address: str, context: ssl.SSLContext | None, timeout: float) -> imaplib.IMAP4:
     port = fields.effective_port
     if fields.security == "ssl":
+        assert context is not None
         return _PinnedImapSsl(fields.host, address, port, context, timeout)
     client = _PinnedImap(fields.host, address, port, timeout)
     if fields.security == "starttls":
+        assert context is not None
         try:
             client.starttls(context)
         except imaplib.IMAP4.abort:
@@ -158,7 +146,7 @@ def _open(fields: ImapFields, address: str, context: ssl.SSLContext, timeout: fl
 
 
 def _session(
-    fields: ImapFields, address: str, context: ssl.SSLContext, timeout: float, work: Callable[[imaplib.IMAP4], T]
+    fields: ImapFields, address: str, context: ssl.SSLContext | None, timeout: float, work: Callable[[imaplib.IMAP4], T]
 ) -> T:
     with imap_errors(fields):
         client = _open(fields, address, context, timeout)
@@ -179,7 +167,7 @@ async def with_imap(
 ) -> T:
     """Open a logged-in session, run ``work(client)`` in a worker thread, log out."""
     context = await tls_context(fields)
-    address = await resolve(egress, fields.host, fields.effective_port)
+    address = await sockets.resolve(egress, fields.host, fields.effective_port)
     try:
         async with asyncio.timeout(seconds * 4):
             return await run_blocking(_session, fields, address, context, seconds, work)
@@ -262,13 +250,15 @@ def mark_seen(client: imaplib.IMAP4, uids: list[int]) -> None:
 
 async def check_imap(fields: Mapping[str, Any], *, egress: Egress | None = None) -> str:
     """Connect, secure, log in and open the mailbox; return what worked."""
-    imap = validate_fields(ImapFields, fields, "email.imap")
 
-    def count(client: imaplib.IMAP4) -> int:
-        typ, data = client.select(mailbox_name(imap.mailbox), readonly=True)
-        if typ != "OK":
-            raise DataError(f"the mailbox {imap.mailbox!r} cannot be opened: {_text(data)}")
-        return int(data[0] or 0)
+    async def probe(imap: ImapFields, guard: Egress) -> str:
+        def count(client: imaplib.IMAP4) -> int:
+            typ, data = client.select(mailbox_name(imap.mailbox), readonly=True)
+            if typ != "OK":
+                raise DataError(f"the mailbox {imap.mailbox!r} cannot be opened: {_text(data)}")
+            return int(data[0] or 0)
 
-    messages = await with_imap(imap, egress or OpenEgress(), count)
-    return f"Logged in to {imap.host} as {imap.username}; {imap.mailbox} holds {messages} messages"
+        messages = await with_imap(imap, guard, count)
+        return f"Logged in to {imap.host} as {imap.username}; {imap.mailbox} holds {messages} messages"
+
+    return await sockets.connection_test(ImapFields, fields, "email.imap", egress, probe)

@@ -6,14 +6,7 @@ import asyncio
 import socket
 
 from scenarist.sdk import ConnectionError, Egress, ModuleTimeoutError
-
-
-async def resolve(egress: Egress, host: str, port: int) -> str:
-    """The address to connect to for ``host``; resolver failures are ``ConnectionError``."""
-    try:
-        return await egress.resolve(host, port)
-    except OSError as exc:
-        raise ConnectionError(f"cannot resolve {host}: {exc}") from exc
+from scenarist.sdk.sockets import resolve
 
 
 async def connect_socket(egress: Egress, host: str, port: int, seconds: float) -> socket.socket:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import socket
-import ssl
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiosmtplib
 
-from scenarist.apps.email._fields import SmtpFields, tls_context, validate_fields
+from scenarist.apps.email._fields import SmtpFields, tls_context
 from scenarist.apps.email._net import connect_socket, released
 from scenarist.sdk import (
     AuthenticationError,
@@ -31,9 +30,10 @@ from scenarist.sdk import (
     InvalidConfigurationError,
     ModuleError,
     ModuleTimeoutError,
-    OpenEgress,
     run_blocking,
+    sockets,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -44,56 +44,43 @@ def _local_hostname() -> str:
     return socket.getfqdn() or "localhost"
 
 
-def _tls_problem(exc: BaseException) -> ssl.SSLError | None:
-    """The TLS error behind ``exc``, if any (aiosmtplib wraps it)."""
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None or isinstance(seen, ssl.SSLError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
+def _by_code(exc: BaseException) -> type[ModuleError]:
+    """A 4xx answer is temporary (retried), a 5xx one is about the message."""
+    code = getattr(exc, "code", 0)
+    return ConnectionError if 400 <= code < 500 else DataError
 
 
-def _by_code(code: int, text: str) -> ModuleError:
-    return ConnectionError(text) if 400 <= code < 500 else DataError(text)
+def _refused_recipients(exc: BaseException) -> str:
+    recipients = exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else []
+    return ", ".join(f"{r.recipient} ({r.code} {r.message})" for r in recipients)
 
 
-@contextlib.contextmanager
-def smtp_errors(fields: SmtpFields) -> Iterator[None]:
-    """Translate aiosmtplib's and the socket's failures into contract errors."""
+def _errors(fields: SmtpFields) -> ErrorMap:
+    """aiosmtplib's and the socket's failures as contract errors."""
     where = f"SMTP server {fields.host}:{fields.effective_port}"
-    try:
-        yield
-    except ModuleError:
-        raise
-    except aiosmtplib.SMTPAuthenticationError as exc:
-        raise AuthenticationError(
-            f"{where} refused the user name or password of {fields.username!r} ({exc.code})"
-        ) from exc
-    except aiosmtplib.SMTPRecipientsRefused as exc:
-        refused = ", ".join(f"{r.recipient} ({r.code} {r.message})" for r in exc.recipients)
-        raise DataError(f"{where} refused every recipient: {refused}") from exc
-    except (aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPRecipientRefused) as exc:
-        raise _by_code(exc.code, f"{where} refused the message: {exc.code} {exc.message}") from exc
-    except aiosmtplib.SMTPTimeoutError as exc:
-        raise ModuleTimeoutError(f"{where} did not answer in time") from exc
-    except aiosmtplib.SMTPNotSupported as exc:
-        raise InvalidConfigurationError(f"{where}: {exc.message}") from exc
-    except aiosmtplib.SMTPResponseException as exc:
-        raise _by_code(exc.code, f"{where} answered {exc.code} {exc.message}") from exc
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        tls = _tls_problem(exc)
-        if isinstance(tls, ssl.SSLCertVerificationError):
-            raise InvalidConfigurationError(
-                f"the certificate of {where} could not be verified ({tls.verify_message}); trust its CA with ca_cert"
-            ) from exc
-        if "AUTH extension is not supported" in str(exc):
-            raise InvalidConfigurationError(
-                f"{where} does not offer login (AUTH) here; leave username empty or use TLS"
-            ) from exc
-        if "STARTTLS extension not supported" in str(exc):
-            raise InvalidConfigurationError(f"{where} does not offer STARTTLS; choose security ssl or none") from exc
-        raise ConnectionError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+    refused_login = f"{where} refused the user name or password of {fields.username!r}"
+    return ErrorMap(
+        where,
+        Rule(aiosmtplib.SMTPAuthenticationError, AuthenticationError,
+             lambda exc: f"{refused_login} ({getattr(exc, 'code', '')})"),
+        Rule(aiosmtplib.SMTPRecipientsRefused, DataError,
+             lambda exc: f"{where} refused every recipient: {_refused_recipients(exc)}"),
+        Rule((aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPRecipientRefused), _by_code,
+             "{where} refused the message: {exc.code} {exc.message}"),
+        Rule(aiosmtplib.SMTPTimeoutError, ModuleTimeoutError, "{where} did not answer in time"),
+        Rule(aiosmtplib.SMTPNotSupported, InvalidConfigurationError, "{where}: {exc.message}"),
+        Rule(aiosmtplib.SMTPResponseException, _by_code, "{where} answered {exc.code} {exc.message}"),
+        Rule(lambda exc: "AUTH extension is not supported" in str(exc), InvalidConfigurationError,
+             "{where} does not offer login (AUTH) here; leave username empty or use TLS"),
+        Rule(lambda exc: "STARTTLS extension not supported" in str(exc), InvalidConfigurationError,
+             "{where} does not offer STARTTLS; choose security ssl or none"),
+        after=(Rule(aiosmtplib.SMTPException, ConnectionError, "{where} failed: {kind}: {exc}"),),
+    )
+
+
+def smtp_errors(fields: SmtpFields) -> contextlib.AbstractContextManager[None]:
+    """Translate aiosmtplib's and the socket's failures into contract errors."""
+    return _errors(fields).translating(aiosmtplib.SMTPException, OSError)
 
 
 @contextlib.asynccontextmanager
@@ -128,8 +115,11 @@ async def smtp_session(
 
 async def check_smtp(fields: Mapping[str, Any], *, egress: Egress | None = None) -> str:
     """Connect, secure and log in; return what worked. Raises the contract's errors."""
-    smtp = validate_fields(SmtpFields, fields, "email.smtp")
-    async with smtp_session(smtp, egress or OpenEgress()) as client:
-        tls = "TLS" if client.get_transport_info("sslcontext") is not None else "no TLS"
-    login = f"logged in as {smtp.username}" if smtp.username else "no login"
-    return f"Connected to {smtp.host}:{smtp.effective_port} ({tls}, {login})"
+
+    async def probe(smtp: SmtpFields, guard: Egress) -> str:
+        async with smtp_session(smtp, guard) as client:
+            tls = "TLS" if client.get_transport_info("sslcontext") is not None else "no TLS"
+        login = f"logged in as {smtp.username}" if smtp.username else "no login"
+        return f"Connected to {smtp.host}:{smtp.effective_port} ({tls}, {login})"
+
+    return await sockets.connection_test(SmtpFields, fields, "email.smtp", egress, probe)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scenarist.sdk import InvalidConfigurationError
+from scenarist.sdk import InvalidConfigurationError, sockets
+from scenarist.sdk import connection_fields as checked_fields
 
 if TYPE_CHECKING:
     import asyncssh
@@ -91,6 +92,12 @@ class FtpFields(BaseModel):
         if self.port is not None:
             return self.port
         return 990 if self.security == "implicit_tls" else 21
+
+    def tls_settings(self) -> sockets.Tls | None:
+        """The system's roots and ``ca_cert``, checked unless ``tls_verify`` is off; None for plain FTP."""
+        if self.security == "none":
+            return None
+        return sockets.Tls(verify=self.tls_verify, ca_cert=self.ca_cert, system_roots=True)
 
 
 class SftpFields(BaseModel):
@@ -193,13 +200,4 @@ def connection_fields(connection: Mapping[str, Any] | None) -> FtpFields | SftpF
     model = _FIELDS.get(str(kind))
     if model is None:
         raise InvalidConfigurationError(f"the FTP app cannot use a connection of type {kind!r}")
-    return validate_fields(model, connection.get("fields") or {})
-
-
-def validate_fields(model: type[FtpFields] | type[SftpFields], fields: Mapping[str, Any]) -> FtpFields | SftpFields:
-    """``model`` checked against ``fields``, problems reported without the values given."""
-    try:
-        return model.model_validate(dict(fields))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'fields'}: {e['msg']}" for e in exc.errors())
-        raise InvalidConfigurationError(f"the connection is incomplete: {problems}") from exc
+    return checked_fields(connection, model, str(kind))

@@ -7,9 +7,10 @@ host behind the egress guard. ``_Client`` adds what it lacks: connecting to a
 resolved address while checking the certificate against the host name, implicit
 TLS, and TLS session reuse on data connections (which many servers demand).
 
-Failures become the contract's errors in ``_translated``: 530 on login is an
-``AuthenticationError``, other 5xx replies on files are ``DataError``, 4xx
-replies and broken connections ``ConnectionError``, silences ``ModuleTimeoutError``.
+Failures become the contract's errors in ``_errors``: 530 on login is an
+``AuthenticationError`` (and so is a certificate that fails the check), other
+5xx replies on files are ``DataError``, 4xx replies and broken connections
+``ConnectionError``, silences ``ModuleTimeoutError``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import io
 import posixpath
 import socket
 import ssl
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -31,11 +31,10 @@ from scenarist.sdk import (
     ConnectionError,
     DataError,
     InvalidConfigurationError,
-    ModuleError,
-    ModuleTimeoutError,
-    client_ssl_context,
     run_blocking,
+    sockets,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule
 
 T = TypeVar("T")
 BLOCK_SIZE = 64 * 1024
@@ -50,7 +49,7 @@ class _TooLarge(Exception):
 class _Client(ftplib.FTP_TLS):
     """``FTP_TLS`` that connects to an address but checks TLS against ``server_name``."""
 
-    def __init__(self, server_name: str, context: ssl.SSLContext, timeout: float, implicit: bool) -> None:
+    def __init__(self, server_name: str, context: ssl.SSLContext | None, timeout: float, implicit: bool) -> None:
         super().__init__(context=context, timeout=timeout)
         self.server_name = server_name
         self.implicit = implicit
@@ -99,21 +98,22 @@ class _Client(ftplib.FTP_TLS):
 class FtpSession:
     """A logged-in FTP or FTPS session; every call runs in a worker thread."""
 
-    def __init__(self, client: _Client, protocol: str) -> None:
+    def __init__(self, client: _Client, protocol: str, errors: ErrorMap) -> None:
         self._client = client
         self.protocol = protocol
+        self._errors = errors
 
     @classmethod
     async def open(cls, fields: FtpFields, address: str) -> FtpSession:
         """Connect to ``address``, secure the connection as ``fields.security`` says, log in."""
-        context = client_ssl_context(verify=fields.tls_verify, ca_cert=fields.ca_cert, system_roots=True)
+        context = sockets.tls_context(fields.tls_settings(), fields.host)
         client = _Client(fields.host, context, fields.timeout_seconds, fields.security == "implicit_tls")
         try:
             await run_blocking(_login, client, fields, address)
         except BaseException:
             client.close()
             raise
-        return cls(client, _PROTOCOLS[fields.security])
+        return cls(client, _PROTOCOLS[fields.security], _errors(fields))
 
     async def list_folder(self, folder: str) -> list[Entry]:
         return await self._call(self._list, folder)
@@ -134,7 +134,7 @@ class FtpSession:
         await run_blocking(self._quit)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        with _translated():
+        with self._errors.translating():
             return await run_blocking(fn, *args)
 
     # --- blocking parts, in a worker thread --------------------------------
@@ -202,7 +202,7 @@ class FtpSession:
 
 
 def _login(client: _Client, fields: FtpFields, address: str) -> None:
-    with _translated(login=True):
+    with _errors(fields, login=True).translating():
         client.connect(address, fields.effective_port)
         if fields.security == "explicit_tls":
             _start_tls(client)
@@ -223,46 +223,24 @@ def _start_tls(client: _Client) -> None:
         ) from exc
 
 
-@contextmanager
-def _translated(*, login: bool = False) -> Iterator[None]:
-    """Turn ``ftplib``, socket and TLS failures into the contract's errors."""
-    try:
-        yield
-    except ModuleError:
-        raise
-    except ftplib.error_perm as exc:
-        raise _permanent(exc, login) from exc
-    except ftplib.error_temp as exc:
-        raise ConnectionError(f"the FTP server is temporarily unable to comply: {_reply(exc)}") from exc
-    except (ftplib.error_reply, ftplib.error_proto) as exc:
-        raise ConnectionError(f"the FTP server answered unexpectedly: {_reply(exc)}") from exc
-    except ssl.SSLCertVerificationError as exc:
-        raise AuthenticationError(
-            f"the server's TLS certificate was not accepted ({exc.verify_message}); "
-            "give its certificate as ca_cert or check the host name"
-        ) from exc
-    except TimeoutError as exc:
-        raise ModuleTimeoutError("the FTP server did not answer in time") from exc
-    except ssl.SSLError as exc:
-        raise ConnectionError(f"TLS failed: {exc.reason or exc}") from exc
-    except (OSError, EOFError) as exc:
-        raise ConnectionError(f"the FTP connection failed: {_os_reason(exc)}") from exc
-
-
-def _permanent(exc: ftplib.error_perm, login: bool) -> ModuleError:
-    reply = _reply(exc)
-    if reply.startswith("530"):
-        return AuthenticationError(f"the FTP server refused the login: {reply}")
-    if login:
-        return InvalidConfigurationError(f"the FTP server refused the session: {reply}")
-    return DataError(f"the FTP server refused: {reply}")
+def _errors(fields: FtpFields, *, login: bool = False) -> ErrorMap:
+    """``ftplib``'s, the socket's and TLS's failures as the contract's errors; a permanent reply while
+    logging in is about the session's settings (``login``), afterwards about the file."""
+    where = f"the FTP server {fields.host}:{fields.effective_port}"
+    refused = "refused the session" if login else "refused"
+    return ErrorMap(
+        where,
+        Rule(lambda exc: isinstance(exc, ftplib.error_perm) and _reply(exc).startswith("530"), AuthenticationError,
+             lambda exc: f"{where} refused the login: {_reply(exc)}"),
+        Rule(ftplib.error_perm, InvalidConfigurationError if login else DataError,
+             lambda exc: f"{where} {refused}: {_reply(exc)}"),
+        Rule(ftplib.error_temp, ConnectionError,
+             lambda exc: f"{where} is temporarily unable to comply: {_reply(exc)}"),
+        Rule((ftplib.error_reply, ftplib.error_proto), ConnectionError,
+             lambda exc: f"{where} answered unexpectedly: {_reply(exc)}"),
+        certificate=AuthenticationError,
+    )
 
 
 def _reply(exc: BaseException) -> str:
     return str(exc).strip()[:300] or type(exc).__name__
-
-
-def _os_reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__

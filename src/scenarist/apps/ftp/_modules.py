@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from scenarist.apps.ftp._connection import FtpFields, SftpFields, connection_fields, validate_fields
+from scenarist.apps.ftp._connection import FTP_TYPE, SFTP_TYPE, FtpFields, SftpFields, connection_fields
 from scenarist.apps.ftp._entries import Entry, parent
 from scenarist.apps.ftp._params import DeleteParams, DownloadParams, ListParams, UploadParams
 from scenarist.apps.ftp._session import Session, open_session
-from scenarist.sdk import Bundle, DataError, Egress, OpenEgress, RunContext
+from scenarist.sdk import Bundle, DataError, Egress, RunContext, sockets
 
 
 def matching(entries: Iterable[Entry], pattern: str | None) -> list[Entry]:
@@ -92,17 +92,16 @@ async def _describe(session: Session, fields: FtpFields | SftpFields) -> str:
     )
 
 
-async def _test(model: type[FtpFields] | type[SftpFields], fields: Mapping[str, Any], egress: Egress | None) -> str:
-    checked = validate_fields(model, fields)
-    async with open_session(checked, egress or OpenEgress()) as session:
-        return await _describe(session, checked)
+async def _probe(fields: FtpFields | SftpFields, egress: Egress) -> str:
+    async with open_session(fields, egress) as session:
+        return await _describe(session, fields)
 
 
 async def check_ftp(fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """Connect, log in and list the login directory; pass the engine's ``egress`` when it has one."""
-    return await _test(FtpFields, fields, egress)
+    return await sockets.connection_test(FtpFields, fields, FTP_TYPE, egress, _probe)
 
 
 async def check_sftp(fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """Connect, check the host key, authenticate and list the login directory."""
-    return await _test(SftpFields, fields, egress)
+    return await sockets.connection_test(SftpFields, fields, SFTP_TYPE, egress, _probe)

@@ -17,6 +17,7 @@ from typing import Protocol
 from scenarist.apps.ftp._connection import FtpFields, SftpFields
 from scenarist.apps.ftp._entries import Entry
 from scenarist.sdk import Egress
+from scenarist.sdk.sockets import resolve
 
 
 class Session(Protocol):
@@ -55,12 +56,12 @@ async def open_session(fields: FtpFields | SftpFields, egress: Egress) -> AsyncI
     if isinstance(fields, SftpFields):
         from scenarist.apps.ftp._sftp import SftpSession
 
-        address = await egress.resolve(fields.host, fields.port)
+        address = await resolve(egress, fields.host, fields.port)
         session = await SftpSession.open(fields, address)
     else:
         from scenarist.apps.ftp._ftp import FtpSession
 
-        address = await egress.resolve(fields.host, fields.effective_port)
+        address = await resolve(egress, fields.host, fields.effective_port)
         session = await FtpSession.open(fields, address)
     try:
         yield session

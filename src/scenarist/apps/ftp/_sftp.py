@@ -9,8 +9,8 @@ compared as keys, so the address the egress guard resolved is what we connect to
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Awaitable
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -23,9 +23,9 @@ from scenarist.sdk import (
     ConnectionError,
     DataError,
     InvalidConfigurationError,
-    ModuleError,
     ModuleTimeoutError,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule
 
 T = TypeVar("T")
 CHUNK = 256 * 1024
@@ -61,16 +61,18 @@ class SftpSession:
 
     protocol = "SFTP"
 
-    def __init__(self, conn: asyncssh.SSHClientConnection, sftp: asyncssh.SFTPClient, timeout: float) -> None:
+    def __init__(self, conn: asyncssh.SSHClientConnection, sftp: asyncssh.SFTPClient, timeout: float,
+                 errors: ErrorMap) -> None:
         self._conn = conn
         self._sftp = sftp
         self._timeout = timeout
+        self._errors = errors
 
     @classmethod
     async def open(cls, fields: SftpFields, address: str) -> SftpSession:
         """Connect to ``address``, check the host key, authenticate, start SFTP."""
         keys = _client_keys(fields)
-        with _translated(login=True):
+        with _errors(fields, login=True).translating():
             conn = await asyncssh.connect(
                 address,
                 fields.port,
@@ -98,7 +100,7 @@ class SftpSession:
                 conn.close()
                 await conn.wait_closed()
                 raise
-        return cls(conn, sftp, fields.timeout_seconds)
+        return cls(conn, sftp, fields.timeout_seconds, _errors(fields))
 
     async def list_folder(self, folder: str) -> list[Entry]:
         names = await self._call(self._sftp.readdir(folder or "."))
@@ -155,7 +157,7 @@ class SftpSession:
             await asyncio.wait_for(self._conn.wait_closed(), self._timeout)
 
     async def _exists(self, path: str) -> bool:
-        with _translated():
+        with self._errors.translating():
             return bool(await asyncio.wait_for(self._sftp.exists(path), self._timeout))
 
     async def _target(self, path: str) -> asyncssh.SFTPAttrs | None:
@@ -165,7 +167,7 @@ class SftpSession:
             return None
 
     async def _call(self, operation: Awaitable[T]) -> T:
-        with _translated():
+        with self._errors.translating():
             return await asyncio.wait_for(operation, self._timeout)
 
 
@@ -173,30 +175,18 @@ def _time(mtime: int | None) -> datetime | None:
     return None if mtime is None else datetime.fromtimestamp(mtime, UTC)
 
 
-@contextmanager
-def _translated(*, login: bool = False) -> Iterator[None]:
-    """Turn asyncssh and socket failures into the contract's errors (no secrets in messages)."""
-    try:
-        yield
-    except ModuleError:
-        raise
-    except asyncssh.HostKeyNotVerifiable as exc:
-        raise AuthenticationError(
-            "the server's host key is not trusted: give it as known_host_key "
-            "(or set accept_unknown_host_key, which trusts any server)"
-        ) from exc
-    except asyncssh.PermissionDenied as exc:
-        raise AuthenticationError("the SSH server refused the user name, password or key") from exc
-    except _LOST as exc:
-        raise ConnectionError(f"the SFTP connection was lost: {exc.reason}") from exc
-    except asyncssh.SFTPError as exc:
-        raise DataError(f"the SFTP server refused: {exc.reason}") from exc
-    except asyncssh.DisconnectError as exc:
-        raise ConnectionError(f"the SSH server closed the connection: {exc.reason}") from exc
-    except asyncssh.ChannelOpenError as exc:
-        raise ConnectionError(f"the SSH server refused the SFTP channel: {exc.reason}") from exc
-    except TimeoutError as exc:
-        what = "log in" if login else "answer"
-        raise ModuleTimeoutError(f"the SFTP server did not {what} in time") from exc
-    except OSError as exc:
-        raise ConnectionError(f"the SFTP connection failed: {exc.strerror or exc}") from exc
+def _errors(fields: SftpFields, *, login: bool = False) -> ErrorMap:
+    """asyncssh's and the socket's failures as the contract's errors (no secrets in messages)."""
+    return ErrorMap(
+        f"the SFTP server {fields.host}:{fields.port}",
+        Rule(asyncssh.HostKeyNotVerifiable, AuthenticationError,
+             "the server's host key is not trusted: give it as known_host_key "
+             "(or set accept_unknown_host_key, which trusts any server)"),
+        Rule(asyncssh.PermissionDenied, AuthenticationError, "{where} refused the user name, password or key"),
+        Rule(_LOST, ConnectionError, "{where}: the SFTP connection was lost: {exc.reason}"),
+        Rule(asyncssh.SFTPError, DataError, "{where} refused: {exc.reason}"),
+        Rule(asyncssh.DisconnectError, ConnectionError, "{where} closed the connection: {exc.reason}"),
+        Rule(asyncssh.ChannelOpenError, ConnectionError, "{where} refused the SFTP channel: {exc.reason}"),
+        Rule(TimeoutError, ModuleTimeoutError, "{where} did not log in in time" if login else
+             "{where} did not answer in time"),
+    )

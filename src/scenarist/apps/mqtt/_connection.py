@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from scenarist.sdk import (
     AuthenticationError,
@@ -23,13 +23,12 @@ from scenarist.sdk import (
     ConnectionType,
     Egress,
     InvalidConfigurationError,
-    ModuleError,
     ModuleTimeoutError,
-    OpenEgress,
     PinnedHostContext,
-    client_ssl_context,
     connection_fields,
+    sockets,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule
 
 if TYPE_CHECKING:
     import aiomqtt
@@ -38,10 +37,8 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 _AUTH_CODES = frozenset({4, 5, 134, 135})
 
 
-class BrokerFields(BaseModel):
+class BrokerFields(sockets.ServerFields):
     """Where the MQTT broker is and how to log in."""
-
-    model_config = ConfigDict(extra="forbid")
 
     host: str = Field(min_length=1, description="Broker host name or address.", examples=["mqtt.example.com"])
     port: int = Field(default=8883, ge=1, le=65535, description="Broker port (8883 for TLS, 1883 plain).",
@@ -49,18 +46,20 @@ class BrokerFields(BaseModel):
     username: str | None = Field(default=None, description="User name, if the broker asks for one.",
                                  examples=["sensor-gw"])
     password: str | None = Field(default=None, description="Password (kept secret).", examples=["correct horse"])
-    tls: bool = Field(
+    tls: sockets.TlsSwitch = Field(
         default=True,
         description="Encrypt with TLS and verify the broker's certificate and host name; "
         "false: plain TCP, trusted networks only.",
-        examples=[True],
     )
-    ca_cert: str | None = Field(
+    ca_cert: sockets.CaCert = Field(
         default=None,
         description="PEM certificate(s) of the authority that signed the broker's certificate "
         "(default: the system's roots).",
-        examples=["-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----"],
     )
+
+    def tls_settings(self) -> sockets.Tls | None:
+        """Verify the certificate and host name, against ``ca_cert`` or the system's roots."""
+        return sockets.Tls(ca_cert=self.ca_cert) if self.tls else None
 
 
 class _TrackingContext(PinnedHostContext):
@@ -80,32 +79,27 @@ class _TrackingContext(PinnedHostContext):
             wrapped.close()
 
 
-def tls_context(fields: BrokerFields) -> ssl.SSLContext | None:
-    """A verifying client context (None when TLS is off)."""
-    if not fields.tls:
-        return None
-    return client_ssl_context(ca_cert=fields.ca_cert, pinned_hostname=fields.host, context_class=_TrackingContext)
-
-
 def fields_of(connection: Mapping[str, Any] | None) -> BrokerFields:
     """The validated fields of an ``mqtt.broker`` connection."""
     return connection_fields(connection, BrokerFields, "mqtt.broker", article="an")
 
 
-def mapped_error(exc: aiomqtt.MqttError, fields: BrokerFields) -> ModuleError:
-    """The contract error for an aiomqtt failure."""
-    where = f"MQTT broker at {fields.host}:{fields.port}"
+def _refused_credentials(exc: BaseException) -> bool:
     code = getattr(exc, "rc", None)
-    if code is not None and int(code) in _AUTH_CODES:
-        return AuthenticationError(f"{where} refused the credentials: {exc}")
-    text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text:
-        return InvalidConfigurationError(f"{where}: the broker's certificate is not trusted: {text}")
-    if fields.tls and "refused" not in text.lower():
-        text += "; does it speak TLS on this port? (tls is on; turn it off only on a trusted network)"
-    if "timed out" in text.lower():
-        return ModuleTimeoutError(f"{where}: {text}")
-    return ConnectionError(f"{where} could not be reached or broke off: {text}")
+    return code is not None and int(code) in _AUTH_CODES
+
+
+def errors(fields: BrokerFields) -> ErrorMap:
+    """aiomqtt's failures (an ``MqttError`` that says what went wrong in its text) as contract errors."""
+    return ErrorMap(
+        f"MQTT broker at {fields.host}:{fields.port}",
+        Rule(_refused_credentials, AuthenticationError, "{where} refused the credentials: {exc}"),
+        Rule(lambda exc: "CERTIFICATE_VERIFY_FAILED" in str(exc), InvalidConfigurationError,
+             "{where}: the broker's certificate could not be verified: {exc}"),
+        Rule(lambda exc: "timed out" in str(exc).lower(), ModuleTimeoutError, "{where}: {exc}{hint}"),
+        tls=fields.tls,
+        after=(Rule(Exception, ConnectionError, "{where} could not be reached or broke off: {exc}{hint}"),),
+    )
 
 
 @asynccontextmanager
@@ -116,18 +110,17 @@ async def connect(
     """A connected client, disconnected on the way out; failures as contract errors."""
     import aiomqtt
 
-    address = await egress.resolve(fields.host, fields.port)
-    context = tls_context(fields)
+    address = await sockets.resolve(egress, fields.host, fields.port)
+    context = fields.tls_context(context_class=_TrackingContext)
     client = aiomqtt.Client(
         address, fields.port, username=fields.username or None, password=fields.password or None,
         identifier=client_id, clean_session=not persistent, tls_context=context,
         timeout=seconds, protocol=aiomqtt.ProtocolVersion.V311,
     )
     try:
-        async with client:
-            yield client
-    except aiomqtt.MqttError as exc:
-        raise mapped_error(exc, fields) from exc
+        with errors(fields).translating(aiomqtt.MqttError):
+            async with client:
+                yield client
     finally:
         if isinstance(context, _TrackingContext):
             context.close_sockets()
@@ -135,13 +128,13 @@ async def connect(
 
 async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> str:
     """Connect and disconnect."""
-    try:
-        fields = BrokerFields.model_validate(dict(raw_fields))
-    except ValidationError as exc:
-        raise InvalidConfigurationError(f"the connection is incomplete: {exc.error_count()} problem(s)") from exc
-    async with connect(fields, egress or OpenEgress()):
-        pass
-    return f"connected to the MQTT broker at {fields.host}:{fields.port} ({'TLS' if fields.tls else 'plain'})"
+
+    async def probe(fields: BrokerFields, guard: Egress) -> str:
+        async with connect(fields, guard):
+            pass
+        return f"connected to the MQTT broker at {fields.host}:{fields.port} ({fields.transport})"
+
+    return await sockets.connection_test(BrokerFields, raw_fields, "mqtt.broker", egress, probe)
 
 
 CONNECTION_TYPE = ConnectionType(

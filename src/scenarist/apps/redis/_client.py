@@ -15,17 +15,9 @@ from typing import Any
 import redis.asyncio as aioredis
 import redis.exceptions as redis_errors
 
-from scenarist.apps.redis._connection import CONNECT_TIMEOUT_SECONDS, ServerFields, tls_context
-from scenarist.sdk import (
-    AuthenticationError,
-    ConnectionError,
-    DataError,
-    Egress,
-    InvalidConfigurationError,
-    ModuleError,
-    ModuleTimeoutError,
-    OpenEgress,
-)
+from scenarist.apps.redis._connection import CONNECT_TIMEOUT_SECONDS, ServerFields
+from scenarist.sdk import AuthenticationError, ConnectionError, DataError, Egress, ModuleTimeoutError
+from scenarist.sdk.sockets import ErrorMap, Rule, resolve
 
 
 class _Connection(aioredis.Connection):
@@ -42,43 +34,40 @@ class _Connection(aioredis.Connection):
         return arguments
 
 
-def mapped_error(exc: Exception, fields: ServerFields) -> ModuleError:
-    """The contract error for a redis-py failure."""
-    where = f"Redis at {fields.host}:{fields.port}"
-    if isinstance(exc, redis_errors.AuthenticationError | redis_errors.AuthorizationError):
-        return AuthenticationError(f"{where}: {exc}")
-    if isinstance(exc, redis_errors.ResponseError) and str(exc).startswith(("WRONGPASS", "NOAUTH", "NOPERM")):
-        return AuthenticationError(f"{where}: {exc}")
-    if isinstance(exc, redis_errors.TimeoutError) and "connecting" in str(exc).lower():
-        hint = "; does it speak TLS? (tls is on; turn it off only on a trusted network)" if fields.tls else ""
-        return ConnectionError(f"{where} could not be reached: no session within the connect timeout{hint}")
-    if isinstance(exc, redis_errors.TimeoutError | TimeoutError):
-        return ModuleTimeoutError(f"{where} did not answer in time")
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        return InvalidConfigurationError(f"{where}: the server's certificate is not trusted: {cause.verify_message}")
-    if isinstance(exc, redis_errors.ConnectionError | OSError):
-        hint = " (does the server speak TLS? tls is on)" if fields.tls and isinstance(cause, ssl.SSLError) else ""
-        return ConnectionError(f"{where} could not be reached{hint}: {exc}")
-    return DataError(f"Redis: {exc}")
+_REFUSED = ("WRONGPASS", "NOAUTH", "NOPERM")
+
+
+def errors(fields: ServerFields) -> ErrorMap:
+    """redis-py's failures as contract errors; what the server rejects is a ``DataError``."""
+    return ErrorMap(
+        f"Redis at {fields.host}:{fields.port}",
+        Rule(redis_errors.AuthenticationError | redis_errors.AuthorizationError, AuthenticationError),
+        Rule(lambda exc: isinstance(exc, redis_errors.ResponseError) and str(exc).startswith(_REFUSED),
+             AuthenticationError),
+        Rule(lambda exc: isinstance(exc, redis_errors.TimeoutError) and "connecting" in str(exc).lower(),
+             ConnectionError, "{where} could not be reached: no session within the connect timeout{hint}"),
+        Rule(redis_errors.TimeoutError, ModuleTimeoutError, "{where} did not answer in time"),
+        tls=fields.tls,
+        after=(
+            Rule(redis_errors.ConnectionError, ConnectionError, "{where} could not be reached{hint}: {exc}"),
+            Rule(redis_errors.RedisError, DataError, "Redis: {exc}"),
+        ),
+    )
 
 
 @asynccontextmanager
 async def connect(fields: ServerFields, egress: Egress | None, seconds: float) -> AsyncIterator[aioredis.Redis]:
     """A client on one connection, closed on the way out; failures as contract errors."""
-    address = await (egress or OpenEgress()).resolve(fields.host, fields.port)
+    address = await resolve(egress, fields.host, fields.port)
     pool = aioredis.ConnectionPool(
-        connection_class=_Connection, tls=tls_context(fields), host=address, port=fields.port, db=fields.db,
+        connection_class=_Connection, tls=fields.tls_context(), host=address, port=fields.port, db=fields.db,
         username=fields.username or None, password=fields.password or None, max_connections=1,
         socket_connect_timeout=min(CONNECT_TIMEOUT_SECONDS, seconds), socket_timeout=seconds,
     )
     client = aioredis.Redis.from_pool(pool)
     try:
-        yield client
-    except redis_errors.RedisError as exc:
-        raise mapped_error(exc, fields) from exc
-    except OSError as exc:
-        raise mapped_error(exc, fields) from exc
+        with errors(fields).translating(redis_errors.RedisError, OSError):
+            yield client
     finally:
         await client.aclose()
 

@@ -65,7 +65,8 @@ app = App(
     description="Run another scenario and use its output: build scenarios from reusable parts.",
     modules=(
         ModuleSpec("run", "Run a scenario", "Run another scenario of this account, wait for its end "
-                   "and output {execution_id, status, output}.", RunScenarioParams, run_scenario),
+                   "and output {execution_id, status, output}.", RunScenarioParams, run_scenario,
+                   account_objects={"scenario_id": "scenario"}),
         ModuleSpec("return_output", "Return output", "Set the output that a calling scenario receives.",
                    ReturnOutputParams, return_output),
     ),

@@ -17,14 +17,7 @@ import aiomysql
 import pymysql
 from pymysql.constants import CLIENT
 
-from scenarist.apps.sql._connection import (
-    CONNECT_TIMEOUT_SECONDS,
-    DatabaseFields,
-    no_tls_error,
-    resolve,
-    tls_context,
-    transport_error,
-)
+from scenarist.apps.sql._connection import CONNECT_TIMEOUT_SECONDS, DatabaseFields, connect_errors, no_tls
 from scenarist.apps.sql._dialect import Outcome
 from scenarist.sdk import (
     AuthenticationError,
@@ -36,6 +29,7 @@ from scenarist.sdk import (
     ModuleTimeoutError,
     RunContext,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule, resolve
 
 _AUTH_CODES = frozenset({1044, 1045, 1698, 1251})
 _UNKNOWN_DATABASE = 1049
@@ -67,34 +61,52 @@ class _QuietDictCursor(aiomysql.DictCursor):  # type: ignore[misc]
         self.server_warnings = [str(row[-1]) for row in rows or ()]
 
 
-def server_error(exc: pymysql.MySQLError) -> ModuleError:
-    """The contract error for a driver or server error, with the server's message."""
-    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
-    message = exc.args[1] if len(exc.args) > 1 else str(exc)
-    text = f"MySQL error {code}: {message}" if code else f"MySQL: {message}"
+def _server_error(exc: BaseException) -> type[ModuleError]:
+    """By the error's code: refused credentials, an unknown database, a client-side (connection) failure,
+    else what the statement did."""
+    code = _code(exc)
     if code in _AUTH_CODES:
-        return AuthenticationError(text)
+        return AuthenticationError
     if code == _UNKNOWN_DATABASE:
-        return InvalidConfigurationError(text)
+        return InvalidConfigurationError
     if code >= _FIRST_CLIENT_CODE:
-        return ConnectionError(text)
-    return DataError(text)
+        return ConnectionError
+    return DataError
+
+
+def _code(exc: BaseException) -> int:
+    return exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
+
+
+def _server_text(exc: BaseException) -> str:
+    """The driver's or the server's message, with its code."""
+    code = _code(exc)
+    message = exc.args[1] if len(exc.args) > 1 else str(exc)
+    return f"MySQL error {code}: {message}" if code else f"MySQL: {message}"
+
+
+_SERVER_ERROR = Rule(pymysql.MySQLError, _server_error, _server_text)
+_SESSION_ERRORS = ErrorMap(
+    "the MySQL session", _SERVER_ERROR, Rule(OSError, ConnectionError, "the MySQL session broke: {kind}: {exc}"),
+)
 
 
 def _connect_error(exc: BaseException, fields: DatabaseFields) -> ModuleError:
+    """What failed on the way to a session: the missing TLS, the server's refusal, else the driver's
+    cause (the socket's, the handshake's)."""
     where = f"MySQL at {fields.host}:{fields.port}"
     if isinstance(exc, _ServerWithoutTls):
-        return no_tls_error(where, fields)
+        return InvalidConfigurationError(no_tls(where, fields))
     cause = exc.__cause__ if isinstance(exc, pymysql.MySQLError) else exc
     if cause is None:
-        return server_error(exc)
-    return transport_error(where, cause)
+        return _SESSION_ERRORS.error(exc)
+    return connect_errors(where).error(cause)
 
 
 async def _open(fields: DatabaseFields, address: str) -> aiomysql.Connection:
     connection = _StrictTlsConnection(
         host=address, port=fields.port, user=fields.username, password=fields.password, db=fields.database,
-        ssl=tls_context(fields), connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True, charset="utf8mb4",
+        ssl=fields.tls_context(), connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True, charset="utf8mb4",
         client_flag=CLIENT.FOUND_ROWS, local_infile=False,
     )
     await connection._connect()
@@ -115,19 +127,16 @@ async def connect(
     fields: DatabaseFields, egress: Egress | None, statement_seconds: float = 0
 ) -> AsyncIterator[aiomysql.Connection]:
     """An open autocommit session, closed on the way out; failures as contract errors."""
-    address = await resolve(fields.host, fields.port, egress)
+    address = await resolve(egress, fields.host, fields.port)
     try:
         connection = await _open(fields, address)
     except (OSError, TimeoutError, ssl.SSLError, pymysql.MySQLError, _ServerWithoutTls) as exc:
         raise _connect_error(exc, fields) from exc
     try:
-        if statement_seconds:
-            await _limit_statements(connection, statement_seconds)
-        yield connection
-    except pymysql.MySQLError as exc:
-        raise server_error(exc) from exc
-    except OSError as exc:
-        raise ConnectionError(f"the MySQL session broke: {type(exc).__name__}: {exc}") from exc
+        with _SESSION_ERRORS.translating(pymysql.MySQLError, OSError):
+            if statement_seconds:
+                await _limit_statements(connection, statement_seconds)
+            yield connection
     finally:
         await _close(connection)
 

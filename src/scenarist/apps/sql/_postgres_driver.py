@@ -20,14 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from scenarist.apps.sql._connection import (
-    CONNECT_TIMEOUT_SECONDS,
-    DatabaseFields,
-    no_tls_error,
-    resolve,
-    tls_context,
-    transport_error,
-)
+from scenarist.apps.sql._connection import CONNECT_TIMEOUT_SECONDS, DatabaseFields, connect_errors, no_tls
 from scenarist.apps.sql._dialect import Outcome
 from scenarist.sdk import (
     JSON,
@@ -39,30 +32,44 @@ from scenarist.sdk import (
     ModuleError,
     ModuleTimeoutError,
 )
+from scenarist.sdk.sockets import ErrorMap, Rule, certificate_problem, resolve
 
 _AUTH_SQLSTATES = frozenset({"28000", "28P01"})
 
 
-def server_error(exc: asyncpg.PostgresError) -> ModuleError:
-    """The contract error for an error the server reported, with its message."""
+def _server_error(exc: BaseException) -> type[ModuleError]:
+    """Refused credentials, an unknown database, else what the statement did."""
+    if getattr(exc, "sqlstate", None) in _AUTH_SQLSTATES:
+        return AuthenticationError
+    if isinstance(exc, asyncpg.InvalidCatalogNameError):
+        return InvalidConfigurationError
+    return DataError
+
+
+def _server_text(exc: BaseException) -> str:
+    """The server's message, with its detail."""
     message = f"PostgreSQL: {exc}"
     detail = getattr(exc, "detail", None)
-    if detail:
-        message += f" ({detail})"
-    if getattr(exc, "sqlstate", None) in _AUTH_SQLSTATES:
-        return AuthenticationError(message)
-    if isinstance(exc, asyncpg.InvalidCatalogNameError):
-        return InvalidConfigurationError(message)
-    return DataError(message)
+    return f"{message} ({detail})" if detail else message
 
 
-def _connect_error(exc: BaseException, fields: DatabaseFields) -> ModuleError:
+_SERVER_ERROR = Rule(asyncpg.PostgresError, _server_error, _server_text)
+_SESSION_ERRORS = ErrorMap(
+    "the PostgreSQL session",
+    _SERVER_ERROR,
+    Rule(TimeoutError, ModuleTimeoutError, "PostgreSQL did not finish the statement in time"),
+    Rule((OSError, asyncpg.InterfaceError), ConnectionError, "the PostgreSQL session broke: {kind}: {exc}"),
+)
+
+
+def _rejected_tls(exc: BaseException) -> bool:
+    return "rejected SSL upgrade" in str(exc) and certificate_problem(exc) is None
+
+
+def _connect_errors(fields: DatabaseFields) -> ErrorMap:
     where = f"PostgreSQL at {fields.host}:{fields.port}"
-    if isinstance(exc, asyncpg.PostgresError):
-        return server_error(exc)
-    if "rejected SSL upgrade" in str(exc) and not isinstance(exc, ssl.SSLCertVerificationError):
-        return no_tls_error(where, fields)
-    return transport_error(where, exc)
+    return connect_errors(where, _SERVER_ERROR, Rule(_rejected_tls, InvalidConfigurationError,
+                                                     lambda _: no_tls(where, fields)))
 
 
 async def _set_codecs(connection: asyncpg.Connection) -> None:
@@ -73,24 +80,19 @@ async def _set_codecs(connection: asyncpg.Connection) -> None:
 @asynccontextmanager
 async def connect(fields: DatabaseFields, egress: Egress | None) -> AsyncIterator[asyncpg.Connection]:
     """An open session (JSON columns decoded), closed on the way out; failures as contract errors."""
-    address = await resolve(fields.host, fields.port, egress)
-    try:
+    address = await resolve(egress, fields.host, fields.port)
+    with _connect_errors(fields).translating(
+        OSError, TimeoutError, ssl.SSLError, asyncpg.PostgresError, asyncpg.InterfaceError
+    ):
         connection = await asyncpg.connect(
             host=address, port=fields.port, user=fields.username, password=fields.password,
-            database=fields.database, ssl=tls_context(fields) or False, timeout=CONNECT_TIMEOUT_SECONDS,
+            database=fields.database, ssl=fields.tls_context() or False, timeout=CONNECT_TIMEOUT_SECONDS,
             statement_cache_size=0,
         )
-    except (OSError, TimeoutError, ssl.SSLError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise _connect_error(exc, fields) from exc
     try:
-        await _set_codecs(connection)
-        yield connection
-    except asyncpg.PostgresError as exc:
-        raise server_error(exc) from exc
-    except TimeoutError as exc:
-        raise ModuleTimeoutError("PostgreSQL did not finish the statement in time") from exc
-    except (OSError, asyncpg.InterfaceError) as exc:
-        raise ConnectionError(f"the PostgreSQL session broke: {type(exc).__name__}: {exc}") from exc
+        with _SESSION_ERRORS.translating(asyncpg.PostgresError, TimeoutError, OSError, asyncpg.InterfaceError):
+            await _set_codecs(connection)
+            yield connection
     finally:
         await _close(connection)
 

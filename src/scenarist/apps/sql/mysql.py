@@ -22,11 +22,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scenarist.apps.sql._connection import database_fields, tls_mode, validated
+from scenarist.apps.sql._connection import DatabaseFields, database_fields
 from scenarist.apps.sql._dialect import Dialect, Outcome
 from scenarist.apps.sql._modules import build_app
 from scenarist.apps.sql._params import ParamTexts
-from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields
+from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields, sockets
 
 MySQLFields = database_fields(
     "Where the MySQL or MariaDB server is and how to log in.", 3306, "Database (schema) name."
@@ -37,9 +37,11 @@ async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> s
     """Log in and report the server version."""
     from scenarist.apps.sql._mysql_driver import server_version  # aiomysql: loaded here, not with the catalogue
 
-    fields = validated(MySQLFields, raw_fields)
-    version = await server_version(fields, egress)
-    return f"connected to {version} as {fields.username} ({tls_mode(fields)})"
+    async def probe(fields: DatabaseFields, guard: Egress) -> str:
+        version = await server_version(fields, guard)
+        return f"connected to {version} as {fields.username} ({fields.transport})"
+
+    return await sockets.connection_test(MySQLFields, raw_fields, "mysql.database", egress, probe)
 
 
 def time_text(value: dt.timedelta) -> JSON:

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scenarist.apps.sql._connection import database_fields, tls_mode, validated
+from scenarist.apps.sql._connection import DatabaseFields, database_fields
 from scenarist.apps.sql._dialect import Dialect, Outcome
 from scenarist.apps.sql._modules import build_app
 from scenarist.apps.sql._params import ParamTexts
 from scenarist.apps.sql._values import row_bundle
-from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields
+from scenarist.sdk import JSON, Bundle, ConnectionType, Egress, RunContext, connection_fields, sockets
 
 PostgresFields = database_fields("Where the PostgreSQL server is and how to log in.", 5432, "Database name.")
 
@@ -29,9 +29,11 @@ async def test(raw_fields: Mapping[str, Any], egress: Egress | None = None) -> s
     """Log in and report the server version."""
     from scenarist.apps.sql._postgres_driver import server_version  # asyncpg: loaded here, not with the catalogue
 
-    fields = validated(PostgresFields, raw_fields)
-    version = await server_version(fields, egress)
-    return f"connected to PostgreSQL {version} as {fields.username} ({tls_mode(fields)})"
+    async def probe(fields: DatabaseFields, guard: Egress) -> str:
+        version = await server_version(fields, guard)
+        return f"connected to PostgreSQL {version} as {fields.username} ({fields.transport})"
+
+    return await sockets.connection_test(PostgresFields, raw_fields, "postgres.database", egress, probe)
 
 
 class Postgres(Dialect):

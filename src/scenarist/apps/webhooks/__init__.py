@@ -61,6 +61,6 @@ app = App(
                    CustomWebhookParams, custom, kind="trigger", output=output_schema(
                        method={"type": "string"}, headers={"type": "object"}, query={"type": "object"}, body={})),
         ModuleSpec("respond", "Webhook response", "Sets the HTTP answer of the request that started the run.",
-                   RespondParams, respond),
+                   RespondParams, respond, responds=True),
     ),
 )
