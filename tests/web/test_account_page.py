@@ -69,6 +69,9 @@ def test_change_the_password(account_page: tuple[Any, Account], browser: Any, ui
     expect(page.get_by_role("heading", name="Scenarios", level=1)).to_be_visible()
     other.reload()
     expect(other.get_by_role("button", name="Log in")).to_be_visible()
+    # not "after 20 minutes without activity": it was busy a moment ago
+    expect(other.get_by_role("status").filter(has_text="Your session was ended elsewhere")).to_be_visible()
+    expect(other.get_by_text("without activity")).to_have_count(0)
     other.context.close()
     page.get_by_role("button", name="Log out").click()
     log_in(page, Account(account.email, NEW_PASSWORD))

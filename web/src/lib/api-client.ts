@@ -2,6 +2,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "./api/schema";
 import { toApiError } from "./errors";
+import { noteActivity } from "./session";
 
 let csrfToken: string | null = null;
 let onSessionEnded: (() => void) | null = null;
@@ -17,6 +18,8 @@ export function setSessionEndedHandler(handler: (() => void) | null): void {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Answers that need no session: they say nothing of the session's activity. */
+const PUBLIC_PATHS = ["/api/v1/public/", "/api/v1/auth/remembered", "/api/v1/auth/login", "/api/v1/auth/register"];
 const AUTH_PATHS = ["/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/me", "/api/v1/auth/logout"];
 
 const session: Middleware = {
@@ -27,6 +30,7 @@ const session: Middleware = {
   onResponse({ request, response }) {
     const path = new URL(request.url).pathname;
     if (response.status === 401 && !AUTH_PATHS.includes(path)) onSessionEnded?.();
+    else if (response.status !== 401 && !PUBLIC_PATHS.some((p) => path.startsWith(p))) noteActivity();
     return response;
   },
 };

@@ -4,13 +4,23 @@ import { ErrorAlert } from "@/components/ui/Alert";
 import { useTitle } from "@/components/ui/PageTitle";
 import { ApiError } from "@/lib/errors";
 import { usePublicSettings } from "@/lib/public-settings";
+import { endedBy, secondsSinceActivity } from "@/lib/session";
 import { useLogin, useRememberedEmail } from "../api/auth";
 import { AuthForm } from "./AuthForm";
 
 function SessionEnded() {
   const settings = usePublicSettings();
+  const [quiet] = useState(() => secondsSinceActivity());
   if (!settings.data) return null;
   const minutes = settings.data.session_idle_minutes;
+  if (endedBy(quiet, settings.data.session_idle_seconds) === "elsewhere") {
+    return (
+      <p role="status" className="notice">
+        Your session was ended elsewhere: the password was changed or the session was logged out on another
+        device. Please log in again.
+      </p>
+    );
+  }
   return (
     <p role="status" className="notice">
       Your session ended after {minutes} {minutes === 1 ? "minute" : "minutes"} without activity. Please log in again.
