@@ -42,7 +42,7 @@ from scenarist.sdk import (
     TriggerEvent,
 )
 from scenarist.sdk import RuntimeError as ModuleRuntimeError
-from scenarist.store.ports import ActivityRecord, ExecutionRecord, IncompleteRecord, ScenarioRecord, Store
+from scenarist.store.ports import ActivityRecord, ExecutionRecord, IncompleteRecord, RunStore, ScenarioRecord
 from scenarist.types import JSON, Bundle, Clock, RunStatus, new_id
 
 BACKOFF_SECONDS = (60, 600, 600, 1800, 1800, 1800, 10800, 10800)
@@ -110,7 +110,7 @@ class _ChildRunner:
 class Services:
     """What a run needs from outside the engine."""
 
-    store: Store
+    store: RunStore
     clock: Clock
     http: httpx.AsyncClient
     sealer: Sealer | None = None
@@ -576,7 +576,7 @@ class Run:
 class StoredState:
     """A scenario's state on the store: ``ctx.state`` of a run, and of a trigger attaching outside one."""
 
-    def __init__(self, store: Store, scenario_id: str) -> None:
+    def __init__(self, store: RunStore, scenario_id: str) -> None:
         self._store = store
         self._scenario_id = scenario_id
 
@@ -590,7 +590,7 @@ class StoredState:
 class _StagedState(StoredState):
     """A polling trigger's state: reads see its own writes, the store sees them on ``commit``."""
 
-    def __init__(self, store: Store, scenario_id: str) -> None:
+    def __init__(self, store: RunStore, scenario_id: str) -> None:
         super().__init__(store, scenario_id)
         self._pending: dict[str, JSON] = {}
 

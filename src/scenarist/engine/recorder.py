@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scenarist.sdk import ModuleError
-from scenarist.store.ports import ActivityRecord, Store
+from scenarist.store.ports import ActivityRecord, RunStore
 
 if TYPE_CHECKING:
     from scenarist.engine.plan import StepNode
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class Recorder:
-    def __init__(self, store: Store, execution_id: str, confidential: bool, flush_size: int = 500,
+    def __init__(self, store: RunStore, execution_id: str, confidential: bool, flush_size: int = 500,
                  progress: Progress | None = None) -> None:
         self._store = store
         self._progress = progress

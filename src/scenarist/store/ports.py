@@ -322,8 +322,9 @@ class DataStoreQuotaExceeded(Exception):
         """The ``max_bytes`` of the account's other stores (all but the one created or changed), summed."""
 
 
-class Store(Protocol):
-    # scenarios
+class ScenarioStore(Protocol):
+    """Scenarios, their versions and their webhook tokens."""
+
     async def put_scenario(self, scenario: ScenarioRecord) -> None:
         """Insert or replace (by id) a scenario."""
         ...
@@ -364,7 +365,14 @@ class Store(Protocol):
         The scheduler reads them every second: one indexed query."""
         ...
 
-    # executions
+    async def get_scenario_by_hook(self, hook_token: str) -> ScenarioRecord | None:
+        """The scenario whose webhook token this is, of any account."""
+        ...
+
+
+class RunStore(Protocol):
+    """Runs: executions, their activity, incomplete executions, per-scenario state."""
+
     async def create_execution(self, execution: ExecutionRecord) -> None:
         """``ValueError`` when the id is taken or the scenario is not the account's."""
         ...
@@ -393,10 +401,6 @@ class Store(Protocol):
         operations are absent."""
         ...
 
-    async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
-        """Conditional update ``queued -> running``; False when it was not queued."""
-        ...
-
     async def get_execution(self, account_id: AccountId, execution_id: ExecutionId) -> ExecutionRecord | None: ...
 
     async def list_executions(
@@ -411,7 +415,6 @@ class Store(Protocol):
         """Newest first (created_at, then id); ``before`` is an execution id: the page after it."""
         ...
 
-    # activity stream
     async def append_activity(self, execution_id: ExecutionId, records: list[ActivityRecord]) -> None:
         """Append a batch; implementations store a batch compactly (one row)."""
         ...
@@ -420,7 +423,6 @@ class Store(Protocol):
         """All records of the execution, in append order."""
         ...
 
-    # incomplete executions
     async def put_incomplete(self, record: IncompleteRecord) -> None:
         """Insert or replace by id."""
         ...
@@ -446,26 +448,46 @@ class Store(Protocol):
         False (nothing changed) when the account has no such incomplete execution."""
         ...
 
-    # notifications
-    async def add_notification(self, record: NotificationRecord) -> None: ...
-
-    async def list_notifications(self, account_id: AccountId) -> list[NotificationRecord]:
-        """Newest first."""
-        ...
-
-    async def mark_notification_read(self, account_id: AccountId, notification_id: str, read_at: datetime) -> bool:
-        """Set ``read_at`` (a notification already read keeps its first time); False when it is not
-        one of the account's."""
-        ...
-
-    # per-scenario state (counters, cursors)
     async def get_state(self, scenario_id: ScenarioId, key: str) -> JSON:
         """None when unset."""
         ...
 
     async def set_state(self, scenario_id: ScenarioId, key: str, value: JSON) -> None: ...
 
-    # webhook gateway log
+
+class QueueStore(Protocol):
+    """Dispatch: the run queue the gateway fills and the workers take from."""
+
+    async def enqueue_executions(self, executions: list[ExecutionRecord]) -> None:
+        """Insert queued executions (with their trigger_input) in ONE transaction
+        (the gateway's group commit); each gets the next queue sequence number."""
+        ...
+
+    async def count_queued(self, scenario_id: ScenarioId) -> int: ...
+
+    async def list_queued(self, limit: int = 1000) -> list[ExecutionRecord]:
+        """Queued executions of active scenarios, every account, in arrival order
+        (queue sequence), with their trigger_input."""
+        ...
+
+    async def mark_running(self, started: list[tuple[ExecutionId, datetime]]) -> None:
+        """Set ``running`` and ``started_at`` on each execution that is still ``queued``, in one
+        transaction (a run that already finished keeps its status, whatever the order of writes)."""
+        ...
+
+    async def requeue_running(self) -> int:
+        """Put every ``running`` execution back to ``queued`` (after a crash); the count. A sub-scenario's
+        run (``trigger_event`` ``scenario``) is ``cancelled`` instead: its caller runs again and calls anew."""
+        ...
+
+    async def claim_execution(self, execution_id: ExecutionId, started_at: datetime) -> bool:
+        """Conditional update ``queued -> running``; False when it was not queued."""
+        ...
+
+
+class GatewayLogStore(Protocol):
+    """The webhook gateway's log."""
+
     async def add_gateway_log(self, record: GatewayLogRecord) -> None: ...
 
     async def add_gateway_logs(self, records: list[GatewayLogRecord]) -> None:
@@ -485,20 +507,10 @@ class Store(Protocol):
         """One request with its bodies."""
         ...
 
-    # retention
-    async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
-        """Delete what is older than its window as of ``as_of``; count per kind:
-        ``runs`` (executions finished/created before as_of - runs_days, with
-        their activity), ``activity`` (activity batches of executions created
-        before as_of - activity_days, and their trigger_input), ``incomplete``
-        (created before as_of - incomplete_days), ``notifications``
-        (created before as_of - notifications_days), ``gateway_logs``
-        (received before as_of - gateway_logs_days). A record exactly at the
-        edge is kept. Each kind counts the rows its own window deleted (for
-        ``activity``: batches), not what a longer-reaching kind took along."""
-        ...
 
-    # accounts
+class AccountStore(Protocol):
+    """Accounts, sessions, API tokens and notifications."""
+
     async def create_account(self, account: AccountRecord) -> bool:
         """False when the e-mail is taken (compared case-insensitively)."""
         ...
@@ -530,7 +542,6 @@ class Store(Protocol):
         its ``records``). Times as ISO 8601 strings."""
         ...
 
-    # sessions
     async def create_session(self, session: SessionRecord) -> None: ...
 
     async def get_session(self, id_hash: str) -> SessionRecord | None: ...
@@ -543,7 +554,6 @@ class Store(Protocol):
         """Delete sessions last seen before ``idle_before`` or created before ``created_before``."""
         ...
 
-    # API tokens
     async def create_token(self, token: TokenRecord) -> None: ...
 
     async def get_token_by_hash(self, token_hash: str) -> TokenRecord | None: ...
@@ -552,34 +562,21 @@ class Store(Protocol):
 
     async def delete_token(self, account_id: AccountId, token_id: str) -> bool: ...
 
-    # webhook intake and the run queue
-    async def get_scenario_by_hook(self, hook_token: str) -> ScenarioRecord | None:
-        """The scenario whose webhook token this is, of any account."""
+    async def add_notification(self, record: NotificationRecord) -> None: ...
+
+    async def list_notifications(self, account_id: AccountId) -> list[NotificationRecord]:
+        """Newest first."""
         ...
 
-    async def enqueue_executions(self, executions: list[ExecutionRecord]) -> None:
-        """Insert queued executions (with their trigger_input) in ONE transaction
-        (the gateway's group commit); each gets the next queue sequence number."""
+    async def mark_notification_read(self, account_id: AccountId, notification_id: str, read_at: datetime) -> bool:
+        """Set ``read_at`` (a notification already read keeps its first time); False when it is not
+        one of the account's."""
         ...
 
-    async def count_queued(self, scenario_id: ScenarioId) -> int: ...
 
-    async def list_queued(self, limit: int = 1000) -> list[ExecutionRecord]:
-        """Queued executions of active scenarios, every account, in arrival order
-        (queue sequence), with their trigger_input."""
-        ...
+class ConnectionStore(Protocol):
+    """Connections (their credentials sealed by the vault)."""
 
-    async def mark_running(self, started: list[tuple[ExecutionId, datetime]]) -> None:
-        """Set ``running`` and ``started_at`` on each execution that is still ``queued``, in one
-        transaction (a run that already finished keeps its status, whatever the order of writes)."""
-        ...
-
-    async def requeue_running(self) -> int:
-        """Put every ``running`` execution back to ``queued`` (after a crash); the count. A sub-scenario's
-        run (``trigger_event`` ``scenario``) is ``cancelled`` instead: its caller runs again and calls anew."""
-        ...
-
-    # connections (credentials)
     async def put_connection(self, connection: ConnectionRecord) -> None:
         """Insert or replace (by id) a connection; ``ValueError`` when the id is another account's."""
         ...
@@ -616,7 +613,11 @@ class Store(Protocol):
         read); False when the row is gone or changed meanwhile."""
         ...
 
-    # data stores (user data: no retention; every write locks its store, so limits hold under concurrency)
+
+class DataStoreStore(Protocol):
+    """Data stores and their records (user data: no retention; every write locks its store, so limits hold
+    under concurrency)."""
+
     async def create_data_store(self, data_store: DataStoreRecord, quota: DataStoreQuota | None = None) -> None:
         """Insert a data store without records (its counters start at 0); ``ValueError`` when the id is taken.
         With a ``quota`` (None: none), the count and the insert are one transaction under the account's
@@ -671,6 +672,23 @@ class Store(Protocol):
 
     async def clear_data_records(self, account_id: AccountId, store_id: str) -> int | None:
         """Delete every record of the store; how many, None when the account has no such store."""
+        ...
+
+
+class Store(ScenarioStore, RunStore, QueueStore, GatewayLogStore, AccountStore, ConnectionStore, DataStoreStore,
+            Protocol):
+    """Every role port in one: what the memory and SQL stores implement."""
+
+    async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:
+        """Delete what is older than its window as of ``as_of``; count per kind:
+        ``runs`` (executions finished/created before as_of - runs_days, with
+        their activity), ``activity`` (activity batches of executions created
+        before as_of - activity_days, and their trigger_input), ``incomplete``
+        (created before as_of - incomplete_days), ``notifications``
+        (created before as_of - notifications_days), ``gateway_logs``
+        (received before as_of - gateway_logs_days). A record exactly at the
+        edge is kept. Each kind counts the rows its own window deleted (for
+        ``activity``: batches), not what a longer-reaching kind took along."""
         ...
 
     async def close(self) -> None: ...
