@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from scenarist.store import sql_purge
+from scenarist.store import sql_purge, sqlite_writes
 from scenarist.store.codec import decode_activity, encode_activity
 from scenarist.store.database import make_engine, upgrade
 from scenarist.store.ports import (
@@ -60,6 +60,7 @@ from scenarist.store.sql_batch import SqlBatches
 from scenarist.store.sql_connections import SqlConnections
 from scenarist.store.sql_datastores import SqlDataStores
 from scenarist.store.sql_versions import SqlVersions
+from scenarist.store.sqlite_writer import SqliteWriter
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
@@ -68,7 +69,8 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
 
     @classmethod
     async def open(cls, database_url: str, *, schema: str | None = None) -> SqlStore:
-        """Connect to ``database_url`` and migrate its schema to the newest revision.
+        """Connect to ``database_url`` and migrate its schema to the newest revision; on a SQLite
+        file, start the writer of the hot writes (``sqlite_writer``).
 
         ``schema`` (PostgreSQL only) keeps the tables in that schema, created
         if missing, by making it the connections' search path.
@@ -79,7 +81,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        path = engine.url.database if engine.dialect.name == "sqlite" else None
+        on_file = bool(path) and ":memory:" not in str(path) and "mode=memory" not in str(path)
+        return cls(engine, SqliteWriter(str(path)) if on_file else None)
 
     # scenarios
 
@@ -212,6 +216,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
 
     async def append_activity(self, execution_id: ExecutionId, records: list[ActivityRecord]) -> None:
         if not records:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.append_activity, (execution_id, records))
             return
         c = activity_batches.c
         next_seq = sa.select(
@@ -387,6 +394,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
         """As the port says: one executemany INSERT; ``ValueError`` (and nothing stored)
         when an id is taken or a scenario is not its account's."""
         if not executions:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.enqueue_executions, executions)
             return
         async with self._begin("an execution id is taken or a scenario not the account's") as conn:
             await conn.execute(self._enqueue, [vars(execution) for execution in executions])
