@@ -117,3 +117,21 @@ async def test_an_in_memory_sqlite_store_has_no_writer() -> None:
         assert await store.get_execution(A, run.id) == run
     finally:
         await store.close()
+
+
+class Escaping(BaseException):
+    """What no job should raise, and what the writer thread must survive."""
+
+
+def insert_then_escape(db: sqlite3.Connection, n: int) -> None:
+    db.execute("INSERT INTO t (n) VALUES (?)", (n,))
+    raise Escaping
+
+
+async def test_a_job_escaping_its_savepoint_fails_its_batch_and_the_writer_goes_on(
+        writer: SqliteWriter, tmp_path: Path) -> None:
+    outcomes = await asyncio.gather(writer.run(insert, 1), writer.run(insert_then_escape, 2), return_exceptions=True)
+    assert [type(outcome) for outcome in outcomes] == [RuntimeError, RuntimeError]
+    assert stored(tmp_path / "w.db") == []
+    assert await writer.run(insert, 3) == 3
+    assert stored(tmp_path / "w.db") == [3]

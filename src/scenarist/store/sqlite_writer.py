@@ -87,7 +87,14 @@ class SqliteWriter:
             if batch is None:
                 self._connection.close()
                 return
-            outcomes = self._write(batch)
+            try:
+                outcomes = self._write(batch)
+            except BaseException as exc:  # the thread must outlive anything a job raises
+                with contextlib.suppress(sqlite3.Error):
+                    self._connection.rollback()
+                failure = RuntimeError(f"the SQLite writer failed: {exc!r}")
+                failure.__cause__ = exc
+                outcomes = [(False, failure)] * len(batch)
             loop = batch[0][2].get_loop()
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
                 loop.call_soon_threadsafe(self._written, batch, outcomes)
