@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy.dialects import sqlite
 
+from scenarist.store.schema import UtcDateTime
 from scenarist.store.sql import SqlStore
 from scenarist.store.sqlite_writer import SqliteWriter
+from scenarist.store.sqlite_writes import sqlite_time
 from tests.store.store_records import A, gateway_log, stored_scenario, webhook_runs
 
 
@@ -135,3 +139,22 @@ async def test_a_job_escaping_its_savepoint_fails_its_batch_and_the_writer_goes_
     assert stored(tmp_path / "w.db") == []
     assert await writer.run(insert, 3) == 3
     assert stored(tmp_path / "w.db") == [3]
+
+
+@pytest.mark.parametrize("when", [
+    datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+    datetime(2026, 3, 1, 12, 0, 5, 7, tzinfo=UTC),
+    datetime(999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    datetime(2026, 3, 1, 17, 30, 0, 250_000, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+])
+def test_the_writer_stores_a_time_as_the_sqlalchemy_columns_do(when: datetime) -> None:
+    """The other queries compare and read these times through SQLAlchemy: the text must be the same."""
+    dialect = sqlite.dialect()
+    bind = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)  # what an INSERT through SQLAlchemy binds
+    assert bind is not None
+    assert sqlite_time(when) == bind(when)
+
+
+def test_the_writer_refuses_a_naive_time() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        sqlite_time(datetime(2026, 3, 1, 12, 0))

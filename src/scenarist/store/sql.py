@@ -15,6 +15,11 @@ Every execution gets a queue number when inserted (``queue_seq``, not part of
 the record): from a sequence on PostgreSQL, from the highest number in use on
 SQLite (whose writers take turns). Runs are queued in that order; the index
 on ``(status, queue_seq)`` walks the queued ones in order.
+
+On a SQLite file the hot writes (``enqueue_executions``, ``mark_running``,
+``finish_executions``, ``append_activity``, ``add_gateway_logs``) skip
+SQLAlchemy: they are jobs of the store's writer thread (``sqlite_writer``,
+``sqlite_writes``), a batch of them per hand-off and per commit.
 """
 
 from __future__ import annotations
@@ -81,9 +86,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
         except BaseException:
             await engine.dispose()
             raise
-        path = engine.url.database if engine.dialect.name == "sqlite" else None
-        on_file = bool(path) and ":memory:" not in str(path) and "mode=memory" not in str(path)
-        return cls(engine, SqliteWriter(str(path)) if on_file else None)
+        path = str(engine.url.database or "") if engine.dialect.name == "sqlite" else ""
+        on_file = path not in ("", ":memory:") and not path.startswith("file:")  # a URI keeps the plain path
+        return cls(engine, SqliteWriter(path) if on_file else None)
 
     # scenarios
 
