@@ -6,6 +6,8 @@ webhook requests sent 16 at a time after a warm-up:
 
 - aiosqlite round trips (each statement, fetch, commit: one hop to the
   database thread and back),
+- batches handed to the SQLite writer thread (`scenarist.store.sqlite_writer`:
+  one hop there and back, one commit, whatever the batch holds),
 - `loop.run_in_executor` calls (the other thread hops),
 
 and prints them per request. Figures do not depend on the machine's speed, only
@@ -48,6 +50,16 @@ def instrument() -> None:
         return run_in_executor(self, executor, func, *args)
 
     asyncio.BaseEventLoop.run_in_executor = counted_run_in_executor  # type: ignore[method-assign]
+    from scenarist.store.sqlite_writer import SqliteWriter
+
+    hand_off = SqliteWriter._hand_off
+
+    def counted_hand_off(self: SqliteWriter) -> None:
+        before = self.handoffs
+        hand_off(self)
+        counts["writer"] += self.handoffs - before
+
+    SqliteWriter._hand_off = counted_hand_off  # type: ignore[method-assign]
 
 
 @asynccontextmanager
@@ -76,9 +88,10 @@ def main() -> None:
     finally:
         sink.terminate()
         sink.wait(timeout=30)
-    per = {kind: seen.get(kind, 0) / REQUESTS for kind in ("aiosqlite", "executor")}
+    per = {kind: seen.get(kind, 0) / REQUESTS for kind in ("aiosqlite", "writer", "executor")}
     print(f"W1 hand-offs per request ({REQUESTS} requests, {CONCURRENCY} at a time, in-process): "
-          f"{per['aiosqlite']:.2f} aiosqlite round trips, {per['executor']:.2f} run_in_executor calls", flush=True)
+          f"{sum(per.values()):.2f} in all: {per['aiosqlite']:.2f} aiosqlite round trips, "
+          f"{per['writer']:.2f} writer batches, {per['executor']:.2f} run_in_executor calls", flush=True)
 
 
 async def measure(sink_port: int) -> dict[str, int]:

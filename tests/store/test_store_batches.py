@@ -22,6 +22,7 @@ from tests.store.store_records import (
     gateway_log,
     stored_execution,
     stored_scenario,
+    webhook_runs,
 )
 
 
@@ -192,6 +193,38 @@ async def test_group_commits_racing_on_the_same_runs_take_turns(store: Store) ->
     for run in runs:
         log = await store.get_activity(A, run.id)
         assert sorted(r.bundle for r in log) == ([1, 1, 2, 3] if run in runs[1:3] else [1, 2, 3])
+
+
+async def test_concurrent_writes_stand_alone_a_refused_one_stores_nothing(store: Store) -> None:
+    """Writes started together (on SQLite the writer commits them together) succeed or fail each on its own."""
+    parent = await stored_scenario(store)
+    done, theirs = await stored_execution(store, parent), await stored_execution(store, await stored_scenario(store, B))
+    waiting = await stored_execution(store, parent)
+    queued = webhook_runs(parent, 3)
+    clash = replace(queued[0], id=done.id)
+    earlier, logs = gateway_log(A, at=T0), [gateway_log(A, scenario_id=parent.id) for _ in range(2)]
+    await store.add_gateway_log(earlier)
+    outcomes = await asyncio.gather(
+        store.enqueue_executions(queued),
+        store.finish_executions([(finished(done), records(1))]),
+        store.finish_executions([(finished(replace(theirs, account_id=A)), records(2))]),
+        store.enqueue_executions([clash]),
+        store.add_gateway_logs(logs),
+        store.add_gateway_logs([replace(earlier, status=500)]),
+        store.append_activity("missing", records(3)),
+        store.mark_running([(waiting.id, T0 + SECOND)]),
+        return_exceptions=True,
+    )
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "NoneType", "NoneType", "ValueError", "ValueError", "NoneType", "ValueError", "ValueError", "NoneType"]
+    assert await store.get_execution(A, done.id) == finished(done)
+    assert await store.get_activity(A, done.id) == records(1)
+    assert await store.get_execution(B, theirs.id) == theirs
+    assert await store.get_activity(B, theirs.id) == []
+    assert [await store.get_execution(A, run.id) for run in queued] == queued
+    running = replace(waiting, status=RunStatus.RUNNING, started_at=T0 + SECOND)
+    assert await store.get_execution(A, waiting.id) == running
+    assert [await store.get_gateway_log(A, log.id) for log in (earlier, *logs)] == [earlier, *logs]
 
 
 async def test_finishing_nothing_does_nothing(store: Store) -> None:

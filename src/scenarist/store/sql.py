@@ -15,6 +15,11 @@ Every execution gets a queue number when inserted (``queue_seq``, not part of
 the record): from a sequence on PostgreSQL, from the highest number in use on
 SQLite (whose writers take turns). Runs are queued in that order; the index
 on ``(status, queue_seq)`` walks the queued ones in order.
+
+On a SQLite file the hot writes (``enqueue_executions``, ``mark_running``,
+``finish_executions``, ``append_activity``, ``add_gateway_logs``) skip
+SQLAlchemy: they are jobs of the store's writer thread (``sqlite_writer``,
+``sqlite_writes``), a batch of them per hand-off and per commit.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from scenarist.store import sql_purge
+from scenarist.store import sql_purge, sqlite_writes
 from scenarist.store.codec import decode_activity, encode_activity
 from scenarist.store.database import make_engine, upgrade
 from scenarist.store.ports import (
@@ -60,6 +65,7 @@ from scenarist.store.sql_batch import SqlBatches
 from scenarist.store.sql_connections import SqlConnections
 from scenarist.store.sql_datastores import SqlDataStores
 from scenarist.store.sql_versions import SqlVersions
+from scenarist.store.sqlite_writer import SqliteWriter
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
@@ -68,7 +74,8 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
 
     @classmethod
     async def open(cls, database_url: str, *, schema: str | None = None) -> SqlStore:
-        """Connect to ``database_url`` and migrate its schema to the newest revision.
+        """Connect to ``database_url`` and migrate its schema to the newest revision; on a SQLite
+        file, start the writer of the hot writes (``sqlite_writer``).
 
         ``schema`` (PostgreSQL only) keeps the tables in that schema, created
         if missing, by making it the connections' search path.
@@ -79,7 +86,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        path = str(engine.url.database or "") if engine.dialect.name == "sqlite" else ""
+        on_file = path not in ("", ":memory:") and not path.startswith("file:")  # a URI keeps the plain path
+        return cls(engine, SqliteWriter(path) if on_file else None)
 
     # scenarios
 
@@ -212,6 +221,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
 
     async def append_activity(self, execution_id: ExecutionId, records: list[ActivityRecord]) -> None:
         if not records:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.append_activity, (execution_id, records))
             return
         c = activity_batches.c
         next_seq = sa.select(
@@ -387,6 +399,9 @@ class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccoun
         """As the port says: one executemany INSERT; ``ValueError`` (and nothing stored)
         when an id is taken or a scenario is not its account's."""
         if not executions:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.enqueue_executions, executions)
             return
         async with self._begin("an execution id is taken or a scenario not the account's") as conn:
             await conn.execute(self._enqueue, [vars(execution) for execution in executions])

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from scenarist.store.codec import pack_bytes, unpack_bytes
 from scenarist.store.ports import ExecutionRecord, GatewayLogRecord
 from scenarist.store.schema import executions, gateway_logs
+from scenarist.store.sqlite_writer import SqliteWriter
 from scenarist.types import RunStatus
 
 EXECUTION_COLUMNS = [c for c in executions.c if c.name != "queue_seq"]
@@ -31,10 +32,18 @@ GATEWAY_SUMMARY = [c for c in gateway_logs.c if c.name not in ("request_body", "
 
 
 class SqlBase:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, writer: SqliteWriter | None = None) -> None:
+        """``writer`` (a SQLite file) takes the hot writes (``sqlite_writes``); without it they go through
+        ``engine`` like every other statement."""
         self._engine = engine
+        self._writer = writer
         self._postgres = engine.dialect.name == "postgresql"
         self._insert = postgresql.insert if self._postgres else sqlite.insert
+
+    @property
+    def writer(self) -> SqliteWriter | None:
+        """The writer thread of the hot writes, on a SQLite file (``sqlite_writer``)."""
+        return self._writer
 
     @property
     def engine(self) -> AsyncEngine:
@@ -51,7 +60,9 @@ class SqlBase:
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Write what the writer has queued, then close it and every pooled connection."""
+        if self._writer is not None:
+            await self._writer.close()
         await self._engine.dispose()
 
     @asynccontextmanager

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from scenarist.store import sqlite_writes
 from scenarist.store.codec import encode_activity
 from scenarist.store.ports import (
     UNFINISHED,
@@ -45,6 +46,9 @@ class SqlBatches(SqlBase):
     async def finish_executions(self, finished: list[tuple[ExecutionRecord, list[ActivityRecord]]]) -> None:
         """As the port says; the error names the first execution not found."""
         if not finished:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.finish_executions, finished)
             return
         updates = [_finish_values(run) for run, _ in finished]
         batches = [
@@ -95,13 +99,18 @@ class SqlBatches(SqlBase):
 
     async def mark_running(self, started: list[tuple[str, datetime]]) -> None:
         """As the port says: one executemany conditional UPDATE."""
-        if started:
+        if started and self._writer is not None:
+            await self._writer.run(sqlite_writes.mark_running, started)
+        elif started:
             async with self._begin() as conn:
                 await conn.execute(_MARK_RUNNING, [{"run_id": rid, "at": at} for rid, at in started])
 
     async def add_gateway_logs(self, records: list[GatewayLogRecord]) -> None:
         """As the port says: one executemany INSERT."""
         if not records:
+            return
+        if self._writer is not None:
+            await self._writer.run(sqlite_writes.add_gateway_logs, records)
             return
         async with self._begin("a gateway log id is taken") as conn:
             await conn.execute(sa.insert(gateway_logs), [gateway_log_values(record) for record in records])
