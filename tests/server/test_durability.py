@@ -140,6 +140,18 @@ async def settled(http: httpx.AsyncClient, auth: dict[str, str], sid: str, secon
         await asyncio.sleep(0.2)
 
 
+async def reaches(http: httpx.AsyncClient, auth: dict[str, str], execution_id: str, status: str,
+                  seconds: float = 10) -> None:
+    """Wait until the execution reads ``status`` (a state, not a guess at how long it takes)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        now = (await http.get(f"{API}/executions/{execution_id}", headers=auth)).json()["status"]
+        if now == status:
+            return
+        assert time.monotonic() < deadline, f"execution {execution_id} still {now}, not {status}"
+        await asyncio.sleep(0.02)
+
+
 def read_executions(data_dir: Path) -> dict[str, tuple[str, Any]]:
     """Execution id -> (status, trigger input), read straight from the SQLite file (read-only) of a stopped server."""
     database = sqlite3.connect(f"file:{data_dir / 'scenarist.db'}?mode=ro", uri=True)
@@ -248,9 +260,7 @@ async def test_durability_signal_drains_the_run_in_flight(tmp_path: Path, sig: s
             started = await http.post(f"{API}/scenarios/{scenario['id']}/run", json={"input": {"n": 1}}, headers=auth)
             assert started.status_code == 202, started.text
             execution_id = started.json()["execution_id"]
-            await asyncio.sleep(0.5)  # the run has started: nothing else is queued, and it takes 2 s
-            assert (await http.get(f"{API}/executions/{execution_id}", headers=auth)).json()["status"] in (
-                "queued", "running")
+            await reaches(http, auth, execution_id, "running")  # nothing else is queued, and it takes 2 s
         signalled = time.monotonic()
         first.signal(sig)
         code = first.wait(timeout=40)
@@ -337,8 +347,7 @@ async def test_durability_run_in_progress_reads_running(tmp_path: Path) -> None:
         auth = await register(http)
         scenario = await create(http, auth, hook_definition("slow", slow), active=True)
         started = await http.post(f"{API}/scenarios/{scenario['id']}/run", json={}, headers=auth)
-        await asyncio.sleep(0.4)
-        status = (await http.get(f"{API}/executions/{started.json()['execution_id']}", headers=auth)).json()["status"]
-        listed = [e["status"] for e in await executions(http, auth, scenario["id"])]
+        await reaches(http, auth, started.json()["execution_id"], "running")  # the single read says running
+        listed = [e["status"] for e in await executions(http, auth, scenario["id"])]  # and so does the list
         await settled(http, auth, scenario["id"], seconds=10)
-    assert (status, listed) == ("running", ["running"])
+    assert listed == ["running"]

@@ -103,16 +103,16 @@ async def test_body_over_the_limit_is_413_and_nothing_is_stored(app: FastAPI, cl
     limit = app.state.runtime.settings.webhook_max_bytes
     answer = await client.post(hook, content=b"x" * (limit + 1))
     assert answer.status_code == 413
-    await asyncio.sleep(0.1)
+    await app.state.runtime.idle()  # whatever the request set going has ended
     assert await executions(client, auth, sid) == []
 
 
-async def test_inactive_scenario_queues_and_runs_on_activation(client: httpx.AsyncClient,
+async def test_inactive_scenario_queues_and_runs_on_activation(app: FastAPI, client: httpx.AsyncClient,
                                                                auth: dict[str, str]) -> None:
     sid, hook = await make_hook(client, auth, hook_scenario(), active=False)
     for n in range(3):
         assert (await client.post(hook, json={"n": n})).status_code == 200
-    await asyncio.sleep(0.1)
+    await app.state.runtime.idle()  # no worker took them
     assert {e["status"] for e in await executions(client, auth, sid)} == {"queued"}
     await client.post(f"{API}/scenarios/{sid}/activate", headers=auth)
     finished = await settle(client, auth, sid, 3)

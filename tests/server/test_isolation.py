@@ -10,7 +10,6 @@ fails ``test_every_id_route_has_a_case``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass
@@ -337,7 +336,7 @@ async def test_other_accounts_objects_answer_404_and_stay_intact(app: FastAPI, c
     assert leaked(theirs.text.replace(world.ids["connection"], "ID"), world) == []
 
     # B's objects are as they were; B's tokens still work.
-    await asyncio.sleep(0.2)  # a retry or run that leaked through would have written by now
+    await app.state.runtime.idle()  # a retry or run that leaked through has written by now
     assert await snapshot(client, world) == before
     for token in (world.b, {"Authorization": f"Bearer {world.spare_token}"}):
         assert (await client.get(f"{API}/auth/me", headers=token)).json()["id"] == world.ids["account"]

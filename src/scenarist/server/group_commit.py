@@ -45,6 +45,16 @@ class GroupCommit(Generic[T]):
                 if not future.done():
                     future.set_result(None)
 
+    async def idle(self) -> None:
+        """Return once nothing is pending: every item submitted so far is written (or failed)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+    @property
+    def busy(self) -> bool:
+        """Items are pending or being written."""
+        return bool(self._pending) or (self._writer is not None and not self._writer.done())
+
     async def close(self) -> None:
         """Wait for the batch being written, if any."""
         if self._writer is not None:

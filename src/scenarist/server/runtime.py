@@ -129,6 +129,22 @@ class Runtime:
                 await self.store.close()
         self.started = False
 
+    async def idle(self) -> None:
+        """Return once the process has nothing left to do for what it was given so far: no run in flight, no
+        background task (retries, sub-scenario answers), nothing pending in the intake or the finishing, the
+        gateway log written. What one part hands to another is waited for too; the periodic jobs are not."""
+        while True:
+            if self._background:
+                await asyncio.wait(set(self._background))
+            elif self.workers.busy:
+                await self.workers.idle()
+            elif self.intake.busy:
+                await self.intake.idle()
+            elif self.finisher.busy:
+                await self.finisher.idle()
+            elif await self.gateway_log.flush() == 0:
+                return
+
     async def _drain_background(self, seconds: float) -> None:
         if not self._background:
             return

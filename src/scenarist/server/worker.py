@@ -79,6 +79,18 @@ class WorkerPool:
     def in_flight(self) -> int:
         return len(self._running)
 
+    @property
+    def busy(self) -> bool:
+        """Runs are in flight, or their running marks are still being written."""
+        return bool(self._running) or self._marks.busy
+
+    async def idle(self) -> None:
+        """Return once no run is in flight and every running mark is written (runs submitted meanwhile
+        are waited for too)."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+        await self._marks.close()
+
     async def drain(self, seconds: float) -> None:
         """Stop taking work; wait up to ``seconds`` for in-flight runs."""
         self._accepting = False
@@ -156,6 +168,11 @@ class RunningMarks:
             except Exception as exc:
                 log.warning("could not mark runs running", count=len(batch), error=repr(exc))
 
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending) or (self._writer is not None and not self._writer.done())
+
     async def close(self) -> None:
-        if self._writer is not None:
-            await self._writer
+        """Wait for the marks being written, if any."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)

@@ -23,6 +23,22 @@ def _context(module_context: MakeContext, connection: dict[str, Any]) -> RunCont
     return ctx
 
 
+@pytest.fixture
+def subscribed(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Set once a client's subscription is acknowledged by the broker (its SUBACK): published messages then
+    reach the subscriber, with no guess at how long subscribing takes."""
+    acknowledged = asyncio.Event()
+    subscribe = aiomqtt.Client.subscribe
+
+    async def spied(self: aiomqtt.Client, *args: Any, **kwargs: Any) -> Any:
+        granted = await subscribe(self, *args, **kwargs)
+        acknowledged.set()
+        return granted
+
+    monkeypatch.setattr(aiomqtt.Client, "subscribe", spied)
+    return acknowledged
+
+
 async def _poll(ctx: RunContext, params: dict[str, Any]) -> list[dict[str, Any]]:
     return await SUBSCRIBE.run(ctx, SUBSCRIBE.params.model_validate(params))  # type: ignore[return-value]
 
@@ -35,11 +51,12 @@ async def _forget_session(ctx: RunContext, topic: str) -> None:
 
 
 async def test_published_messages_reach_a_subscriber(run_module: RunModule, module_context: MakeContext,
-                                                     mq: dict[str, Any], topic: str) -> None:
+                                                     mq: dict[str, Any], topic: str,
+                                                     subscribed: asyncio.Event) -> None:
     ctx = _context(module_context, mq)
     params = {"topic": f"{topic}/#", "wait_seconds": 3, "max_messages": 2, "persistent_session": False}
     collecting = asyncio.create_task(_poll(ctx, params))
-    await asyncio.sleep(0.5)
+    await asyncio.wait_for(subscribed.wait(), 5)
     first = await run_module(PUBLISH, {"topic": f"{topic}/a", "payload": {"celsius": 21.5}, "qos": 1}, connection=mq)
     await run_module(PUBLISH, {"topic": f"{topic}/b", "payload": "plain words", "qos": 0}, connection=mq)
     bundles = await collecting
@@ -82,11 +99,11 @@ async def test_persistent_session_keeps_messages_between_polls(run_module: RunMo
 
 
 async def test_binary_payload_comes_as_base64(module_context: MakeContext, mq: dict[str, Any], topic: str,
-                                              broker: aiomqtt.Client) -> None:
+                                              broker: aiomqtt.Client, subscribed: asyncio.Event) -> None:
     ctx = _context(module_context, mq)
     collecting = asyncio.create_task(_poll(ctx, {"topic": f"{topic}/a", "wait_seconds": 3, "max_messages": 1,
                                                  "persistent_session": False}))
-    await asyncio.sleep(0.5)
+    await asyncio.wait_for(subscribed.wait(), 5)
     await broker.publish(f"{topic}/a", b"\xff\x00", qos=1)
     assert await collecting == [{"topic": f"{topic}/a", "payload": "/wA=", "payload_encoding": "base64",
                                  "qos": 1, "retain": False}]
