@@ -82,10 +82,19 @@ async def server() -> AsyncIterator[str]:
     async def count(request: web.Request) -> web.Response:
         return web.Response(text=str(sent[0]))
 
+    async def login(request: web.Request) -> web.Response:
+        response = web.Response(text="logged in")
+        response.set_cookie("sid", "tenant-a-secret", path="/")
+        return response
+
+    async def echo_cookie(request: web.Request) -> web.Response:
+        return web.Response(text=request.headers.get("Cookie", ""))
+
     application = web.Application()
     application.add_routes([
         web.get("/big", big), web.get("/small", small), web.get("/peer", peer), web.get("/sent", count),
         web.get("/endless-redirect", endless_redirect), web.get("/padded-redirect", padded_redirect),
+        web.get("/login", login), web.get("/cookie", echo_cookie),
     ])  # fmt: skip
     runner = web.AppRunner(application, handle_signals=False, access_log=None)
     await runner.setup()
@@ -97,6 +106,16 @@ async def server() -> AsyncIterator[str]:
     finally:
         await runner.cleanup()
         sock.close()
+
+
+async def test_a_cookie_one_answer_set_is_not_sent_on_a_later_request(server: str) -> None:
+    """The client is shared by every scenario of every account: it keeps no cookie."""
+    async with http_client(egress=LOOPBACK) as client:
+        first = await client.get(f"{server}/login")
+        assert first.cookies.get("sid") == "tenant-a-secret"  # the answer still shows it, for a step to map
+        assert (await client.get(f"{server}/cookie")).text == ""
+        named = await client.get(f"{server}/cookie", headers={"Cookie": "sid=mine"})
+        assert named.text == "sid=mine"  # a request sends what its own headers name
 
 
 async def test_a_streamed_answer_arrives_in_chunks(server: str) -> None:

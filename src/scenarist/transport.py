@@ -47,6 +47,7 @@ import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import aiohttp
 import httpx
@@ -296,4 +297,11 @@ def http_client(timeout: float = 40, *, egress: EgressGuard | None = None) -> ht
     It follows ``egress``'s policy, proxy and source address; without one, the refusing default.
     """
     policy = egress.policy if egress is not None else EgressPolicy()
-    return httpx.AsyncClient(transport=AiohttpTransport(policy=policy), timeout=timeout)
+    return httpx.AsyncClient(transport=AiohttpTransport(policy=policy), timeout=timeout, cookies=_no_cookies())
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing. The client is shared by every scenario of every account: a cookie one
+    response set must not ride along on another scenario's request (a request sends the cookies its own
+    headers name, and a step that needs a session reads the answer's ``Set-Cookie`` and maps it)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # used as it is (httpx copies a Cookies)
