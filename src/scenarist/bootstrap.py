@@ -38,9 +38,8 @@ async def engine_from_settings(settings: Settings, *, clock: Clock | None = None
     engine = Engine(
         store, registry, clock=clock, sealer=vault, expressions=expressions, http=http,
         log=structlog.get_logger("scenarist.run"), egress=egress,
-        credentials=connections,
+        credentials=connections, data_stores=data_stores_on(store, clock),
     )
-    engine.services.data_stores = data_stores_on(store, clock)
     try:
         yield engine
     finally:

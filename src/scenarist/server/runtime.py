@@ -84,8 +84,8 @@ class Runtime:
         self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
                              expressions=expressions, log=structlog.get_logger("scenarist.run"),
                              finish=self._finish, egress=egress, credentials=self.connections,
-                             public_url=settings.hooks_url or settings.public_url)
-        self.engine.services.data_stores = data_stores_on(self.store, self.clock)
+                             public_url=settings.hooks_url or settings.public_url,
+                             data_stores=data_stores_on(self.store, self.clock))
         self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self._enqueue)
         self.scenarios = ScenarioCache(self.store)
         self.gateway_log = GatewayLogBuffer(self.store)
