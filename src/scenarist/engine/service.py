@@ -1,8 +1,8 @@
 """The engine's public API: validate, save and run scenarios, retry and purge.
 
-Composition roots (the CLI, the server) build an ``Engine`` from a store, the
-app registry and the vault; tests build one on ``MemoryStore`` or SQLite with a
-``ManualClock``.
+The composition root (``scenarist.bootstrap``, for the CLI and the server)
+builds an ``Engine`` from a store, the app registry and the vault; tests build
+one on ``MemoryStore`` or SQLite with a ``ManualClock``.
 """
 
 from __future__ import annotations
