@@ -21,8 +21,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from scenarist.access_log import purge as purge_access_log
-from scenarist.bootstrap import engine_from_settings
-from scenarist.connections import ConnectionService
+from scenarist.bootstrap import core_from_settings, services_from_settings
 from scenarist.engine.documents import execution_document
 from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.plan import HandlerNode, IfElseNode, Node, Plan, RouterNode
@@ -30,10 +29,9 @@ from scenarist.engine.registry import Registry
 from scenarist.engine.service import InvalidScenario
 from scenarist.engine.validation import validate
 from scenarist.settings import Settings
-from scenarist.store.factory import open_store
 from scenarist.store.ports import ActivityRecord
 from scenarist.types import RunStatus
-from scenarist.vault import Vault, VaultError
+from scenarist.vault import VaultError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Scenarist: automation scenarios.")
 vault_app = typer.Typer(no_args_is_help=True, help="The keys that encrypt stored credentials.")
@@ -142,13 +140,17 @@ def run_cmd(
     except UsageProblem as exc:
         raise _fail(str(exc)) from None
     scenario_id = uuid.uuid5(uuid.NAMESPACE_URL, f"file://{file.resolve()}").hex
-    code = asyncio.run(_run(scenario_id, data, trigger_input, as_json))
+    try:
+        code = asyncio.run(_run(scenario_id, data, trigger_input, as_json))
+    except VaultError as exc:  # a stored credential's key is not configured, as `serve` refuses to start
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_FAILED) from None
     raise typer.Exit(code)
 
 
 async def _run(scenario_id: str, data: Any, trigger_input: Any, as_json: bool) -> int:
-    settings = Settings()
-    async with engine_from_settings(settings) as engine:
+    async with services_from_settings(Settings()) as services:
+        engine = services.engine
         checked = engine.validate(data)
         if not checked.ok:
             for problem in checked.problems:
@@ -259,8 +261,8 @@ def purge(
 
 async def _purge(when: datetime) -> dict[str, int]:
     settings = Settings()
-    async with engine_from_settings(settings) as engine:
-        counts = await engine.purge(when, settings.retention())
+    async with core_from_settings(settings, check_keys=False) as core:  # it reads no credential
+        counts = await core.store.purge(when, settings.retention())
     counts["access_log"] = purge_access_log(settings.data_dir / "access.log", settings.access_log_cutoff(when),
                                             backups=settings.access_log_files)
     return counts
@@ -415,10 +417,5 @@ def vault_rotate() -> None:
 
 async def _rotate(settings: Settings) -> tuple[int, str]:
     """Safe while a server uses the same store: each row is swapped only if unchanged."""
-    settings.prepare_data_dir()
-    vault = Vault.from_settings(settings)
-    store = await open_store(settings.effective_database_url())
-    try:
-        return await ConnectionService(store, Registry.discover(), vault).rotate(), vault.newest_key_id
-    finally:
-        await store.close()
+    async with core_from_settings(settings) as core:
+        return await core.connections.rotate(), core.vault.newest_key_id

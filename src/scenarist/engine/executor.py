@@ -18,7 +18,6 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from time import perf_counter
 from typing import Any, Protocol
 
@@ -26,13 +25,14 @@ import httpx
 from pydantic import ValidationError
 
 from scenarist.engine.credentials import Credentials
+from scenarist.engine.middleware import Call, Middleware, Operation, compose, operation_chain
 from scenarist.engine.plan import Block, Chain, IfElseNode, Node, Plan, RouterNode, StepNode
 from scenarist.engine.progress import Progress
 from scenarist.engine.recorder import Recorder
+from scenarist.engine.retry import RetryPolicy
 from scenarist.engine.scope import run_scope
 from scenarist.sdk import (
     AggregateInput,
-    AuthenticationError,
     DataError,
     Egress,
     InvalidConfigurationError,
@@ -44,9 +44,6 @@ from scenarist.sdk import (
 from scenarist.sdk import RuntimeError as ModuleRuntimeError
 from scenarist.store.ports import ActivityRecord, ExecutionRecord, IncompleteRecord, RunStore, ScenarioRecord
 from scenarist.types import JSON, Bundle, Clock, RunStatus, new_id
-
-BACKOFF_SECONDS = (60, 600, 600, 1800, 1800, 1800, 10800, 10800)
-"""Waits before each automatic retry of an incomplete execution."""
 
 
 class Sealer(Protocol):
@@ -106,9 +103,9 @@ class _ChildRunner:
         return await self._subruns.run_child(self._account_id, scenario_id, trigger_input, self._depth, self._budget)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """What a run needs from outside the engine."""
+    """What a run needs from outside the engine, fixed when the engine is built."""
 
     store: RunStore
     clock: Clock
@@ -128,6 +125,18 @@ class Services:
     """The data stores of an account (``ctx.data_stores``), by account id."""
     progress: Progress = field(default_factory=Progress)
     """Who watches which run (``GET /executions/{id}/events``)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """Which unhandled errors are retried automatically, and when."""
+    middlewares: tuple[Middleware, ...] = ()
+    """What a step's operation goes through, outermost first (``scenarist.engine.middleware``); empty:
+    the engine's chain on ``clock``, ``credentials`` and ``retry`` (``operation_chain``)."""
+    operate: Call = field(init=False, repr=False)
+    """The operation call through ``middlewares``, composed once."""
+
+    def __post_init__(self) -> None:
+        if not self.middlewares:
+            object.__setattr__(self, "middlewares", operation_chain(self.clock, self.credentials, self.retry))
+        object.__setattr__(self, "operate", compose(self.middlewares))
 
     async def store_finished(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
         if self.finish is not None:
@@ -159,15 +168,6 @@ class _Collector:
     grouped: bool = False
 
 
-def next_retry_delay(error_type: str, attempts: int, retry_after: float | None = None) -> timedelta | None:
-    """When the next automatic retry is due, or None when it waits for a person."""
-    if attempts >= len(BACKOFF_SECONDS):
-        return None
-    if retry_after is not None:
-        return timedelta(seconds=max(retry_after, 1))
-    return timedelta(seconds=BACKOFF_SECONDS[attempts])
-
-
 class Run:
     """One execution of a plan."""
 
@@ -196,6 +196,7 @@ class Run:
         self.trigger_event: TriggerEvent = trigger_event
         self.responder = responder
         self.resume = resume
+        self.account_id = scenario.account_id
         self.confidential = plan.settings.confidential
         self.recorder = Recorder(services.store, execution.id, self.confidential, services.flush_size,
                                  services.progress)
@@ -389,30 +390,30 @@ class Run:
     # -- operations ------------------------------------------------------------
 
     async def _operate(self, node: StepNode, variables: dict[str, Any]) -> list[Bundle] | None:
-        index = self._next_bundle(node)
-        started, t0 = self.s.clock.now(), perf_counter()
-        resolved: Any = None
+        """The step's operation for this bundle, through the engine's middlewares (metering, recording,
+        timing, auth flagging, the retry decision); a failed one goes to the step's handler."""
+        operation = Operation(self, node, variables, self._next_bundle(node))
+        await self.s.operate(operation)
+        if operation.error is not None:
+            return await self._handle(node, variables, operation.error, retried=operation.retried)
+        return operation.outputs
+
+    async def invoke(self, operation: Operation) -> None:
+        """The innermost of the chain: evaluate the params, resolve the step's connection (once per run),
+        run the module; any exception is the contract's error of the step, in ``operation.error``."""
+        node = operation.node
         try:
-            resolved = node.params.evaluate(variables)
-            params = node.spec.params.model_validate(resolved)
+            operation.input = node.params.evaluate(operation.variables)
+            params = node.spec.params.model_validate(operation.input)
             ctx = self._context(node)
             if node.connection is not None and ctx.connection is None:
                 ctx.connection = await self._connection(node, node.connection)
                 ctx.auth = self._auth(node.connection, ctx.connection)
-            ctx.bundle_index = index
-            result = await node.spec.run(ctx, params)
-            outputs = _bundles(node, result)
+            ctx.bundle_index = operation.bundle
+            operation.result = await node.spec.run(ctx, params)
+            operation.outputs = _bundles(node, operation.result)
         except Exception as exc:
-            error = module_error(exc, node.id)
-            if isinstance(error, AuthenticationError) and node.connection is not None and self.s.credentials:
-                await self.s.credentials.flag(self.scenario.account_id, node.connection)
-            self.operations += 1
-            self.recorder.operation(node, index, started, perf_counter() - t0, resolved, None, error)
-            return await self._handle(node, variables, error)
-        self.operations += 1
-        self.recorder.operation(node, index, started, perf_counter() - t0, resolved, result, None)
-        self.recorder.maybe_flush()
-        return outputs
+            operation.error = module_error(exc, node.id)
 
     async def _collect(self, node: StepNode, variables: dict[str, Any]) -> None:
         try:
@@ -443,12 +444,15 @@ class Run:
         for bundle in bundles:
             await self._chain(node.chain, node.index + 1, {**variables, node.id: bundle})
 
-    async def _handle(self, node: StepNode, variables: dict[str, Any], error: ModuleError) -> list[Bundle] | None:
+    async def _handle(self, node: StepNode, variables: dict[str, Any], error: ModuleError, *,
+                      retried: bool | None = None) -> list[Bundle] | None:
+        """``retried``: the retry policy's decision for ``error`` (``Retrying``), when it went through the
+        middlewares; else the policy is asked here."""
         if node is self.plan.trigger:
             raise _Stop(RunStatus.ERROR, error)
         handler = node.handler
         if handler is None:
-            await self._unhandled(node.id, variables, error)
+            await self._unhandled(node.id, variables, error, retried=retried)
             return None  # the bundle waits in its incomplete execution; the others go on
         with_error = {**variables, "error": error.to_dict()}
         if handler.chain:
@@ -477,11 +481,13 @@ class Run:
     # -- incomplete executions ---------------------------------------------------
 
     async def _unhandled(self, step: str, variables: dict[str, Any], error: ModuleError,
-                         resume_at: dict[str, Any] | None = None) -> None:
-        """An error no handler takes: the bundle waits in an incomplete execution, or the run ends."""
+                         resume_at: dict[str, Any] | None = None, *, retried: bool | None = None) -> None:
+        """An error no handler takes: the bundle waits in an incomplete execution (retried automatically
+        when the retry policy retries the error), or the run ends."""
         if not self.plan.settings.store_incomplete:
             raise _Stop(RunStatus.ERROR, error)
-        await self._store_incomplete(step, variables, error, automatic=error.retryable, resume_at=resume_at)
+        automatic = self.s.retry.retries(error) if retried is None else retried
+        await self._store_incomplete(step, variables, error, automatic=automatic, resume_at=resume_at)
         self.stored = self.stored or error
 
     async def _store_incomplete(
@@ -492,7 +498,7 @@ class Run:
         previous, self.resume = self.resume, None
         attempts = previous.attempts + 1 if previous else 0
         record_id = previous.id if previous else new_id()
-        delay = next_retry_delay(error.type, attempts, getattr(error, "retry_after", None)) if automatic else None
+        delay = self.s.retry.delay(attempts, getattr(error, "retry_after", None)) if automatic else None
         record = IncompleteRecord(
             id=record_id,
             account_id=self.scenario.account_id,

@@ -1,8 +1,8 @@
 """The engine's public API: validate, save and run scenarios, retry and purge.
 
-Composition roots (the CLI, the server) build an ``Engine`` from a store, the
-app registry and the vault; tests build one on ``MemoryStore`` or SQLite with a
-``ManualClock``.
+The composition root (``scenarist.bootstrap``, for the CLI and the server)
+builds an ``Engine`` from a store, the app registry and the vault; tests build
+one on ``MemoryStore`` or SQLite with a ``ManualClock``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.model import Scenario
 from scenarist.engine.plan import Plan, compile_plan
 from scenarist.engine.registry import Registry
+from scenarist.engine.retry import RetryPolicy
 from scenarist.engine.validation import Problem, Validation, validate
 from scenarist.sdk import ERROR_TYPES, AccountObject, Egress, InvalidConfigurationError, TriggerEvent
 from scenarist.store.ports import (
@@ -69,22 +70,29 @@ class Engine:
         flush_size: int = 500,
         finish: Finish | None = None,
         credentials: Credentials | None = None,
+        data_stores: Callable[[str], Any] | None = None,
         public_url: str | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         """``http`` is the client modules use and ``egress`` where their own sockets may go
         (``ctx.egress``): the composition root builds both from the same policy (the guarded
         client of ``scenarist.transport``, ``scenarist.egress.EgressGuard``), so that the engine
-        imports neither; ``http`` is closed by ``aclose`` when ``owns_http``. Without
-        ``public_url``, scenarios have no webhook URL to register (``webhook_url``)."""
+        imports neither; ``http`` is closed by ``aclose`` when ``owns_http``. ``credentials`` resolves
+        steps' connections at run time and checks them at save; ``data_stores`` gives an account's data
+        stores (``ctx.data_stores``). Without ``public_url``, scenarios have no webhook URL to register
+        (``webhook_url``). ``retry`` decides the automatic retries (default: the contract's).
+
+        What runs need is fixed here (``Services`` is frozen); a step's operation goes through the
+        middlewares composed once, here (``scenarist.engine.middleware``)."""
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.expressions = expressions or ExpressionEngine(clock=self.clock)
         self._own_http = owns_http
-        self.services = Services(store, self.clock, http, sealer, log, flush_size, finish, egress)
-        self.services.credentials = credentials
-        """Resolves steps' connections at run time and checks them at save."""
-        self.services.subruns = self
+        self.services = Services(
+            store, self.clock, http, sealer, log, flush_size, finish, egress, credentials=credentials,
+            subruns=self, data_stores=data_stores, retry=retry or RetryPolicy(),
+        )
         self._errors: dict[str, int] = {}
         """Consecutive errors per scenario as last written: a success writes only to reset them."""
         self._plans: dict[tuple[str, datetime], Plan] = {}

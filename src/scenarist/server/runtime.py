@@ -1,9 +1,13 @@
 """Everything a running server holds, built from Settings: one object, no globals.
 
-``Runtime`` owns the store, the connections (it refuses to start when a
-stored credential's key is not configured), the engine, the group commits (the intake of
-runs, the finishing of runs), the worker pool, the scheduler and the periodic
-jobs (retries, purge); the ASGI app's lifespan starts and stops it.
+``Runtime`` holds what the front doors need before it starts (the settings, the
+clock, the app registry, the metrics, the access log); ``start`` builds the
+rest once, frozen (``Started``): the services of the composition root
+(``scenarist.bootstrap.open_services``: the store, the vault and the key check,
+the connections, the engine, the batched finishing of runs), then on them the
+intake of runs, the scenario cache, the gateway log, the worker pool, the
+scheduler and the periodic jobs (retries, purge). The ASGI app's lifespan
+starts and stops it.
 """
 
 from __future__ import annotations
@@ -11,19 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import structlog
 
+from scenarist.bootstrap import Services, open_services
 from scenarist.connections import ConnectionService
-from scenarist.datadir import fix_modes
-from scenarist.datastores import data_stores_on
-from scenarist.egress import EgressGuard
-from scenarist.engine.expressions import ExpressionEngine
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
-from scenarist.oauth import CALLBACK_PATH
 from scenarist.server.cache import ScenarioCache
 from scenarist.server.gateway_log import GatewayLogBuffer
 from scenarist.server.group_commit import GroupCommit
@@ -31,18 +33,31 @@ from scenarist.server.metrics import Metrics
 from scenarist.server.scheduler import Scheduler
 from scenarist.server.worker import WorkerPool
 from scenarist.settings import Settings
-from scenarist.store.factory import open_store
-from scenarist.store.ports import ActivityRecord, ExecutionRecord, Store
-from scenarist.transport import http_client
+from scenarist.store.ports import ExecutionRecord, Store
 from scenarist.types import Clock, SystemClock
 from scenarist.vault import Vault
 
 log = structlog.get_logger("scenarist.runtime")
 
-Finished = tuple[ExecutionRecord, list[ActivityRecord]]
-
 PURGE_EVERY = timedelta(hours=1)
 RETRY_EVERY = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Started:
+    """What ``Runtime.start`` builds, once: the services and the server's parts on them."""
+
+    services: Services
+    intake: GroupCommit[ExecutionRecord]
+    """New executions (gateway, manual runs, schedules), stored in one transaction per batch."""
+    scenarios: ScenarioCache
+    gateway_log: GatewayLogBuffer
+    workers: WorkerPool
+    scheduler: Scheduler
+
+
+class NotStarted(RuntimeError):
+    """The runtime is not started (its lifespan has not begun, or it has ended)."""
 
 
 class Runtime:
@@ -60,50 +75,92 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self._stopping = asyncio.Event()
-        self.started = False
+        self._started: Started | None = None
         self._timers = timers
 
+    @property
+    def started(self) -> bool:
+        return self._started is not None
+
+    def _parts(self) -> Started:
+        if self._started is None:
+            raise NotStarted("the runtime is not started")
+        return self._started
+
+    # -- what start built, read-only
+
+    @property
+    def services(self) -> Services:
+        """The composition root's services."""
+        return self._parts().services
+
+    @property
+    def store(self) -> Store:
+        return self._parts().services.store
+
+    @property
+    def vault(self) -> Vault:
+        return self._parts().services.vault
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._parts().services.http
+
+    @property
+    def connections(self) -> ConnectionService:
+        return self._parts().services.connections
+
+    @property
+    def engine(self) -> Engine:
+        return self._parts().services.engine
+
+    @property
+    def intake(self) -> GroupCommit[ExecutionRecord]:
+        return self._parts().intake
+
+    @property
+    def scenarios(self) -> ScenarioCache:
+        return self._parts().scenarios
+
+    @property
+    def gateway_log(self) -> GatewayLogBuffer:
+        return self._parts().gateway_log
+
+    @property
+    def workers(self) -> WorkerPool:
+        return self._parts().workers
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self._parts().scheduler
+
     async def start(self) -> None:
-        settings = self.settings
-        settings.prepare_data_dir()
-        self.vault = Vault.from_settings(settings)
-        self.store = self._given_store or await open_store(settings.effective_database_url())
-        fix_modes(settings.data_dir)  # what opening the store created (SQLite's -wal and -shm)
-        egress = EgressGuard.from_settings(settings)
-        self.http = http_client(egress=egress)
-        self.connections = ConnectionService(
-            self.store, self.registry, self.vault, clock=self.clock, egress=egress, http=self.http,
-            redirect_uri=settings.public_url.rstrip("/") + CALLBACK_PATH,
+        """Build the services (``VaultError`` when a stored credential's key is not configured) and the
+        server's parts on them, take up the queued runs, start the timers."""
+        services = await open_services(self.settings, clock=self.clock, registry=self.registry,
+                                       store=self._given_store, batch_finishes=True)
+        try:
+            engine, store = services.engine, services.store
+
+            async def enqueue(executions: list[ExecutionRecord]) -> None:
+                """Store new executions, then tell who watches their scenario."""
+                await store.enqueue_executions(executions)
+                for execution in executions:
+                    engine.services.progress.created(execution)
+
+            intake: GroupCommit[ExecutionRecord] = GroupCommit(enqueue)
+            scenarios = ScenarioCache(store)
+            workers = WorkerPool(engine, store, metrics=self.metrics, scenarios=scenarios)
+            await workers.start()
+        except BaseException:
+            await services.aclose()
+            raise
+        self._started = Started(
+            services=services, intake=intake, scenarios=scenarios, gateway_log=GatewayLogBuffer(store),
+            workers=workers, scheduler=Scheduler(engine, store, intake, workers, clock=self.clock),
         )
-        await self._check_keys()
-        expressions = ExpressionEngine(
-            clock=self.clock, timeout_ms=settings.expression_timeout_ms,
-            max_output_bytes=settings.expression_max_output_bytes,
-        )
-        self.finisher: GroupCommit[Finished] = GroupCommit(self.store.finish_executions)
-        self.engine = Engine(self.store, self.registry, clock=self.clock, sealer=self.vault, http=self.http,
-                             expressions=expressions, log=structlog.get_logger("scenarist.run"),
-                             finish=self._finish, egress=egress, credentials=self.connections,
-                             public_url=settings.hooks_url or settings.public_url)
-        self.engine.services.data_stores = data_stores_on(self.store, self.clock)
-        self.intake: GroupCommit[ExecutionRecord] = GroupCommit(self._enqueue)
-        self.scenarios = ScenarioCache(self.store)
-        self.gateway_log = GatewayLogBuffer(self.store)
-        self.workers = WorkerPool(self.engine, self.store, metrics=self.metrics, scenarios=self.scenarios)
-        await self.workers.start()
-        self.scheduler = Scheduler(self.engine, self.store, self.intake, self.workers, clock=self.clock)
         if self._timers:
             self._start_timers()
-        self.started = True
-
-    async def _check_keys(self) -> None:
-        """Refuse to start when a stored credential's key is not configured (``VaultError``)."""
-        try:
-            await self.connections.check_keys()
-        except BaseException:
-            if self._given_store is None:
-                await self.store.close()
-            raise
 
     def _start_timers(self) -> None:
         self._every(RETRY_EVERY, self._retry_due)
@@ -118,16 +175,14 @@ class Runtime:
         if self._tasks:
             await asyncio.wait(self._tasks)
         self._tasks.clear()
-        if self.started:
-            await self.workers.drain(drain_seconds)
+        started = self._started
+        if started is not None:
+            await started.workers.drain(drain_seconds)
             await self._drain_background(drain_seconds)
-            await self.intake.close()
-            await self.finisher.close()
-            await self.gateway_log.flush()
-            await self.http.aclose()
-            if self._given_store is None:
-                await self.store.close()
-        self.started = False
+            await started.intake.close()
+            await started.gateway_log.flush()
+            await started.services.aclose()  # the finished runs pending, the client, the store
+        self._started = None
 
     async def idle(self) -> None:
         """Return once the process has nothing left to do for what it was given so far: no run in flight, no
@@ -168,15 +223,6 @@ class Runtime:
                     await asyncio.wait_for(self._stopping.wait(), period.total_seconds())
 
         self._tasks.append(asyncio.create_task(loop()))
-
-    async def _enqueue(self, executions: list[ExecutionRecord]) -> None:
-        """Store new executions (gateway, manual runs, schedules), then tell who watches their scenario."""
-        await self.store.enqueue_executions(executions)
-        for execution in executions:
-            self.engine.services.progress.created(execution)
-
-    async def _finish(self, execution: ExecutionRecord, activity: list[ActivityRecord]) -> None:
-        await self.finisher.submit((execution, activity))
 
     def background(self, task: asyncio.Task[Any]) -> None:
         """Keep a fire-and-forget task alive until it ends."""
