@@ -195,8 +195,8 @@ class Runtime:
                 await self.workers.idle()
             elif self.intake.busy:
                 await self.intake.idle()
-            elif self.finisher.busy:
-                await self.finisher.idle()
+            elif (finisher := self.services.finisher) is not None and finisher.busy:
+                await finisher.idle()
             elif await self.gateway_log.flush() == 0:
                 return
 
