@@ -10,9 +10,11 @@ from scenarist.store.ports import (
     ActivityRecord,
     ConnectionRecord,
     DataStoreRecord,
+    EmailLinkRecord,
     ExecutionRecord,
     GatewayLogRecord,
     IncompleteRecord,
+    MailRecord,
     NotificationRecord,
     RecordChange,
     ScenarioRecord,
@@ -226,4 +228,10 @@ async def populate(store: Store, account_id: str) -> ScenarioRecord:
     await store.enqueue_executions([execution(parent, trigger_event="webhook", trigger_input={"body": CANARY})])
     done = await stored_execution(store, parent)  # a finished run: its operations are counted (usage_hours)
     await store.finish_executions([(replace(done, status=RunStatus.SUCCESS, finished_at=T0, operations=2), [])])
+    await store.enqueue_mails([MailRecord(id=f"mail-{account_id}", sealed=b"sealed", created_at=T0,
+                                          next_attempt_at=T0, account_id=account_id)])
+    await store.create_email_link(
+        EmailLinkRecord(token_hash=f"link-{account_id}", email=f"{account_id}@example.com", created_at=T0,
+                        expires_at=T0 + timedelta(minutes=15)),
+        MailRecord(id=f"link-mail-{account_id}", sealed=b"sealed", created_at=T0, next_attempt_at=T0))
     return parent

@@ -1,5 +1,5 @@
 """The store's role ports: each method of ``Store`` belongs to exactly one role (scenarios, runs, the queue, the
-gateway log, accounts, connections, data stores) but for the store-wide ``purge`` and ``close``, and the memory
+gateway log, accounts, connections, data stores, e-mail) but for the store-wide ``purge`` and ``close``, and the memory
 and SQL stores implement every role with the port's signatures."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from scenarist.store.memory import MemoryStore
 from scenarist.store.sql import SqlStore
 
 ROLES = [ports.ScenarioStore, ports.RunStore, ports.QueueStore, ports.GatewayLogStore, ports.AccountStore,
-         ports.ConnectionStore, ports.DataStoreStore]
+         ports.ConnectionStore, ports.DataStoreStore, ports.MailStore]
 STORE_WIDE = {"purge", "close"}
 
 

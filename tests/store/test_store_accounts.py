@@ -261,7 +261,8 @@ async def test_export_holds_every_personal_datum(store: Store) -> None:
     (scenario_,) = await store.list_scenarios(A)
     tokens = await store.list_tokens(A)
 
-    assert data["account"] == {"id": A, "email": f"{A}@Example.com", "created_at": T0.isoformat()}
+    assert data["account"] == {"id": A, "email": f"{A}@Example.com", "created_at": T0.isoformat(),
+                               "has_password": True}
     assert [s["id"] for s in data["scenarios"]] == [scenario_.id]
     assert data["scenarios"][0]["name"] == f"{CANARY} {A}"
     assert data["scenarios"][0]["definition"] == scenario_.definition

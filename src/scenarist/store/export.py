@@ -75,7 +75,8 @@ class AccountData:
 def export(data: AccountData) -> dict[str, Any]:
     """The export document of ``data``."""
     return {
-        "account": None if data.account is None else plain(data.account),
+        "account": None if data.account is None else plain(data.account) | {
+            "has_password": data.account.password_hash is not None},
         "scenarios": [plain(s) | {"versions": [plain(v) for v in data.versions if v.scenario_id == s.id]}
                       for s in data.scenarios],
         "executions": [plain(e) | {"log": [plain(r) for r in log]} for e, log in data.executions],

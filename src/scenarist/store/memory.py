@@ -24,6 +24,7 @@ from scenarist.store.memory_batch import MemoryBatches, updated_execution
 from scenarist.store.memory_batch import gateway_copy as _gateway_copy
 from scenarist.store.memory_connections import MemoryConnections
 from scenarist.store.memory_datastores import MemoryDataStores
+from scenarist.store.memory_mail import MemoryMail
 from scenarist.store.ports import (
     USAGE_KEPT_DAYS,
     VERSIONS_KEPT_DAYS,
@@ -42,7 +43,7 @@ from scenarist.store.ports import (
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAccounts):
+class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryMail, MemoryAccounts):
     """The ``Store`` port in memory; nothing survives the object."""
 
     def __init__(self) -> None:
@@ -385,6 +386,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
         self._tokens = without(self._tokens, account_id)
         self._connections = without(self._connections, account_id)
         self._forget_data_stores(account_id)
+        self._forget_mail(account_id)
         self._accounts.pop(account_id, None)
         return self._row_count() < before
 
@@ -403,6 +405,8 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryAcco
             self._tokens,
             self._connections,
             self._data_stores,
+            self._mails,
+            self._links,
         ]
         nested = [*self._activity.values(), *self._data_records.values()]
         return sum(map(len, tables)) + sum(map(len, nested))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
@@ -189,8 +189,42 @@ class AccountRecord:
     id: AccountId
     email: str
     """As registered; looked up case-insensitively."""
-    password_hash: str
+    password_hash: str | None
+    """None: the account has no password (it signs in by e-mailed links)."""
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """One e-mail waiting in the queue until an SMTP server accepts it (then it is deleted)."""
+
+    id: str
+    sealed: bytes
+    """The message (recipient, subject, plain text and HTML bodies) sealed by the vault: the queue holds
+    sign-in links, which must not lie in the database in clear."""
+    created_at: datetime
+    next_attempt_at: datetime
+    account_id: AccountId | None = None
+    """The account it is for, when it has one yet (erased with the account)."""
+    attempts: int = 0
+    last_error: str | None = None
+    discard_after: datetime | None = None
+    """A message worth nothing later (a sign-in link that expired) is dropped, not sent, after this."""
+
+
+EMAIL_LINKS_KEPT = timedelta(days=1)
+"""How long a sign-in link is kept past its expiry (following it then still says "expired")."""
+
+
+@dataclass(frozen=True)
+class EmailLinkRecord:
+    """A sign-in link sent by e-mail: only the SHA-256 of its token is kept."""
+
+    token_hash: str
+    email: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -529,7 +563,8 @@ class AccountStore(Protocol):
     async def delete_account(self, account_id: AccountId) -> bool:
         """Erase the account and every row of it: scenarios, executions, activity,
         incomplete executions, notifications, state, gateway logs, sessions, tokens,
-        connections, data stores and their records."""
+        connections, data stores and their records, queued e-mails, and the sign-in links to its address
+        with their e-mails."""
         ...
 
     async def export_account(self, account_id: AccountId) -> dict[str, Any]:
@@ -675,8 +710,47 @@ class DataStoreStore(Protocol):
         ...
 
 
+class MailStore(Protocol):
+    """The platform's e-mail queue and the sign-in links (their e-mails queued with them)."""
+
+    async def enqueue_mails(self, mails: list[MailRecord]) -> None:
+        """Add e-mails to the queue in one transaction; ``ValueError`` when an id is taken."""
+        ...
+
+    async def due_mails(self, now: datetime, limit: int = 50) -> list[MailRecord]:
+        """Queued e-mails whose ``next_attempt_at`` is at or before ``now``, oldest attempt first."""
+        ...
+
+    async def next_mail_at(self) -> datetime | None:
+        """The earliest ``next_attempt_at`` of the queue; None when it is empty."""
+        ...
+
+    async def claim_mail(self, mail: MailRecord, until: datetime) -> bool:
+        """Move ``next_attempt_at`` of the e-mail from what ``mail`` read to ``until``, if no other sender did
+        meanwhile: True when this caller may send it (another sender sees it due only after ``until``)."""
+        ...
+
+    async def retry_mail(self, mail_id: str, *, attempts: int, next_attempt_at: datetime, error: str) -> None:
+        """Record a failed attempt and when to try again."""
+        ...
+
+    async def delete_mail(self, mail_id: str) -> bool:
+        """Remove an e-mail from the queue (sent, or dropped); False when it was not there."""
+        ...
+
+    async def create_email_link(self, link: EmailLinkRecord, mail: MailRecord) -> None:
+        """Store a sign-in link and queue its e-mail in one transaction; links that expired a day before
+        ``link.created_at`` are deleted on the way. ``ValueError`` when the token hash or mail id is taken."""
+        ...
+
+    async def use_email_link(self, token_hash: str, now: datetime) -> str | None:
+        """Mark the link used, once: the e-mail it was sent to, or None when there is no such link, it was
+        used already, or it expired at or before ``now``."""
+        ...
+
+
 class Store(ScenarioStore, RunStore, QueueStore, GatewayLogStore, AccountStore, ConnectionStore, DataStoreStore,
-            Protocol):
+            MailStore, Protocol):
     """Every role port in one: what the memory and SQL stores implement."""
 
     async def purge(self, as_of: datetime, windows: RetentionWindows) -> dict[str, int]:

@@ -13,6 +13,12 @@ Data stores (``data_stores``) keep their records' count and size next to their
 limits, moved by every write under the store row's lock; their records
 (``data_records``) hang under them with the account in the key, and sort by
 key in code point order on both databases (collation "C" on PostgreSQL).
+An account without a password (it signs in by e-mailed links) has the empty
+string in ``password_hash`` (``NoneIsEmpty``: the column is NOT NULL since the
+first revision, and SQLite cannot relax that without rebuilding a table that
+others reference). The e-mail queue (``mail_queue``) holds each message sealed
+by the vault until an SMTP server accepts it; ``email_links`` holds the
+SHA-256 of each sign-in link's token, never the token.
 The migrations in ``migrations/versions`` create exactly these tables.
 """
 
@@ -65,6 +71,19 @@ class JsonText(sa.TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else load_json(value)
+
+
+class NoneIsEmpty(sa.TypeDecorator[str]):
+    """Text where Python None is stored as the empty string (for a NOT NULL column)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str:
+        return "" if value is None else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return value or None
 
 
 def _id(name: str = "id", **kw: Any) -> sa.Column[str]:
@@ -243,7 +262,7 @@ accounts = sa.Table(
     _id(primary_key=True),
     sa.Column("email", sa.Text, nullable=False),
     sa.Column("email_key", sa.String(320), nullable=False),
-    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("password_hash", NoneIsEmpty, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("email_key"),
 )
@@ -329,4 +348,33 @@ data_records = sa.Table(
         ondelete="CASCADE",
     ),
     sa.Index(None, "account_id"),
+)
+
+mail_queue = sa.Table(
+    "mail_queue",
+    metadata,
+    _id(primary_key=True),
+    sa.Column("account_id", sa.String(64)),
+    sa.Column("sealed", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("discard_after", UtcDateTime),
+    sa.Index(None, "next_attempt_at"),
+    sa.Index(None, "account_id"),
+)
+
+email_links = sa.Table(
+    "email_links",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("email_key", sa.String(320), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Column("mail_id", sa.String(64)),
+    sa.Index(None, "email_key"),
+    sa.Index(None, "expires_at"),
 )

@@ -64,12 +64,13 @@ from scenarist.store.sql_base import (
 from scenarist.store.sql_batch import SqlBatches
 from scenarist.store.sql_connections import SqlConnections
 from scenarist.store.sql_datastores import SqlDataStores
+from scenarist.store.sql_mail import SqlMail
 from scenarist.store.sql_versions import SqlVersions
 from scenarist.store.sqlite_writer import SqliteWriter
 from scenarist.types import JSON, AccountId, ExecutionId, RunStatus, ScenarioId
 
 
-class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlAccounts):
+class SqlStore(SqlBatches, SqlConnections, SqlDataStores, SqlVersions, SqlMail, SqlAccounts):
     """The ``Store`` port on a SQL database; make one with ``await SqlStore.open(url)``."""
 
     @classmethod

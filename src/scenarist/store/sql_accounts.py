@@ -48,6 +48,7 @@ from scenarist.store.schema import (
 from scenarist.store.sql_base import EXECUTION_COLUMNS, GATEWAY_SUMMARY, SqlBase, execution_record, gateway_log_record
 from scenarist.store.sql_connections import connection_record
 from scenarist.store.sql_datastores import erase_data_stores, load_data_stores
+from scenarist.store.sql_mail import erase_mail
 from scenarist.types import AccountId, ExecutionId
 
 ACCOUNT_COLUMNS = [c for c in accounts.c if c.name != "email_key"]
@@ -166,6 +167,7 @@ async def _erase(conn: AsyncConnection, account_id: AccountId) -> int:
     own_runs = sa.select(executions.c.id).where(executions.c.account_id == account_id)
     own_scenarios = sa.select(scenarios.c.id).where(scenarios.c.account_id == account_id)
     erased = await erase_data_stores(conn, account_id)  # first: it locks as the stores' writers do
+    erased += await erase_mail(conn, account_id)  # before the account row: links go by its address
     statements = [
         sa.delete(activity_batches).where(activity_batches.c.execution_id.in_(own_runs)),
         sa.delete(incomplete).where(incomplete.c.account_id == account_id),
