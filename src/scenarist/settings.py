@@ -67,6 +67,20 @@ class Settings(BaseSettings):
     data_store_account_max_bytes: int = Field(
         default=1024 * 1024 * 1024, ge=1, description="The most the limits (max_size_bytes) of an account's data "
         "stores may add up to: declared limits, not sizes, so that no write fails because of another store.")
+    smtp_url: SecretStr | None = Field(
+        default=None, description="The SMTP server the e-mail queue sends through: smtp://, smtps:// (TLS from the "
+        "start) or smtp+starttls://, with user:password (URL-encoded) when it needs a login, e.g. "
+        "smtp+starttls://user:pass@mail.example.com:587. Unset: e-mails wait in the queue.")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="A PEM file of the certificate authorities the SMTP server's certificate is "
+        "checked against (default: the system's).")
+    mail_from: str | None = Field(
+        default=None, description="The From of every e-mail; default: Scenarist <noreply@{the host of public_url}>.")
+    mail_retry_seconds: float = Field(
+        default=30, gt=0, description="The wait after an e-mail's first failed attempt; it doubles with each "
+        "further failure, up to mail_retry_max_seconds.")
+    mail_retry_max_seconds: float = Field(
+        default=3600, gt=0, description="The longest wait between two attempts at an e-mail.")
 
     def served_at(self, host: str, port: int, *, tls: bool = False) -> Settings:
         """These settings for ``serve --host host --port port``: ``public_url``, unless set explicitly,
@@ -92,6 +106,15 @@ class Settings(BaseSettings):
         """The time before which access log entries are purged."""
         return now - timedelta(days=self.retention_access_log_days)
 
+    def effective_mail_from(self) -> str:
+        """``mail_from``, else ``Scenarist <noreply@{host of public_url}>``."""
+        if self.mail_from:
+            return self.mail_from
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.public_url).hostname or "localhost"
+        return f"Scenarist <noreply@{host}>"
+
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -114,6 +137,7 @@ class Settings(BaseSettings):
         out = self.model_dump(mode="json")
         out["secret_keys"] = "**********" if self.secret_keys else None
         out["metrics_token"] = "**********" if self.metrics_token else None
+        out["smtp_url"] = _redact_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
         out["database_url"] = _redact_url(self.effective_database_url())
         if self.egress_proxy:
             out["egress_proxy"] = _redact_url(self.egress_proxy)

@@ -21,6 +21,7 @@ from scenarist.server import (
     api_scenarios,
     api_schedule,
     auth,
+    auth_links,
     gateway,
 )
 from scenarist.server.body import BodyFormats
@@ -62,8 +63,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.hooks = SecurityMiddleware(gateway.asgi, runtime=runtime)
     app.ui = SecurityMiddleware(WebUI(), runtime=runtime)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores, api_schedule,
-                   api_misc):
+    for module in (auth, auth_links, api_scenarios, api_gateway_log, api_runs, api_connections, api_datastores,
+                   api_schedule, api_misc):
         api.include_router(module.router)
     app.include_router(api)
     app.add_api_route("/metrics", api_misc.metrics, methods=["GET"], include_in_schema=False)

@@ -59,6 +59,15 @@ class Registration(Strict):
         return value
 
 
+class EmailOnly(Strict):
+    email: str = Field(max_length=254, json_schema_extra=EMAIL_FORMAT)
+
+    @field_validator("email")
+    @classmethod
+    def _plausible(cls, value: str) -> str:
+        return Registration._plausible(value)
+
+
 class Login(Strict):
     email: str = Field(max_length=254, json_schema_extra=EMAIL_FORMAT)
     password: str = Field(max_length=MAX_LENGTH)
@@ -70,12 +79,15 @@ class TokenCreate(Strict):
 
 
 class PasswordChange(Strict):
-    current_password: str = Field(max_length=MAX_LENGTH)
+    current_password: str = Field(default="", max_length=MAX_LENGTH)
+    """Required when the account has a password; an account without one (signed up by e-mail link) sets its
+    first password with the new one alone."""
     new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
 class AccountDelete(Strict):
     password: str = Field(max_length=MAX_LENGTH)
+    """Checked when the account has a password (anything, "" included, when it has none)."""
 
 
 class AccountPublic(BaseModel):
@@ -88,6 +100,8 @@ class LoginAnswer(BaseModel):
 
 
 class MePublic(AccountPublic):
+    has_password: bool
+    """False for an account made by an e-mailed sign-in link until it sets a password."""
     csrf_token: str | None = None
     """The session's CSRF token (a cookie session only), so that a reloaded page can go on."""
 
@@ -170,7 +184,8 @@ class AuthKit:
     """
 
     def __init__(self, clock: Clock, *, per_ip: int = 30, per_email: int = 100, per_pair: int = 5,
-                 spacing: timedelta = timedelta(seconds=2), passwords: Passwords | None = None) -> None:
+                 spacing: timedelta = timedelta(seconds=2), passwords: Passwords | None = None,
+                 links_per_ip: int = 10, links_per_email: int = 3) -> None:
         self.passwords = passwords or Passwords()
         self.per_ip = RateLimiter(per_ip, timedelta(minutes=1), clock)
         self.per_pair = RateLimiter(per_pair, timedelta(minutes=5), clock)
@@ -179,6 +194,21 @@ class AuthKit:
         """One attempt per ``spacing`` per e-mail, once the e-mail is over its ceiling."""
         self._known = RateLimiter(1, timedelta(days=30), clock)
         """(e-mail, address) pairs that logged in: exempt from the e-mail's ceiling."""
+        self.links_per_ip = RateLimiter(links_per_ip, timedelta(minutes=15), clock)
+        self.links_per_email = RateLimiter(links_per_email, timedelta(minutes=15), clock)
+        """Sign-in links: per client address, and per e-mail address (whoever asks) so that nobody's inbox
+        can be flooded."""
+
+    def admit_link(self, ip: str, email: str) -> None:
+        """Count one sign-in link request; 429 with Retry-After when over a limit (the same whether or not
+        the address has an account)."""
+        waits = [self.links_per_ip.retry_after(ip), self.links_per_email.retry_after(email)]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            raise ApiError(429, "too many sign-in links asked for; try again later",
+                           headers={"Retry-After": str(wait)})
+        self.links_per_ip.hit(ip)
+        self.links_per_email.hit(email)
 
     def admit(self, ip: str, email: str | None = None) -> None:
         """Count one password attempt; 429 with Retry-After when over a limit."""
@@ -230,11 +260,11 @@ def _client(request: Request) -> str:
     return str(request.scope.get("state", {}).get("client_ip") or "unknown")
 
 
-def _secure(request: Request) -> bool:
+def is_secure(request: Request) -> bool:
     return request.url.scheme == "https" or runtime(request).settings.force_https
 
 
-def _cookie(name: str, value: str, *, secure: bool, http_only: bool = True, extra: str = "") -> str:
+def cookie(name: str, value: str, *, secure: bool, http_only: bool = True, extra: str = "") -> str:
     parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
     parts += [extra] if extra else []
     parts += ["HttpOnly"] if http_only else []
@@ -275,15 +305,15 @@ async def login(body: Login, request: Request, response: Response, auth_kit: Kit
     if account is None or not matches:
         raise ApiError(401, "wrong e-mail or password")
     auth_kit.succeeded(_client(request), email_key)
-    session_id, csrf = await _new_session(request, account.id)
+    session_id, csrf = await new_session(request, account.id)
     request.scope["state"][LOGGED_ACCOUNT] = account.id
-    secure = _secure(request)
-    response.headers.append("set-cookie", _cookie(SESSION_COOKIE, session_id, secure=secure))
+    secure = is_secure(request)
+    response.headers.append("set-cookie", cookie(SESSION_COOKIE, session_id, secure=secure))
     response.headers.append("set-cookie", _remember_cookie(account.email if body.remember_email else None, secure))
     return LoginAnswer(csrf_token=csrf)
 
 
-async def _new_session(request: Request, account: str) -> tuple[str, str]:
+async def new_session(request: Request, account: str) -> tuple[str, str]:
     """End the session the request came with, if any, and store a new one: its (id, csrf token)."""
     rt = runtime(request)
     previous = request.scope.get("state", {}).get("session_hash")
@@ -299,15 +329,15 @@ async def _new_session(request: Request, account: str) -> tuple[str, str]:
 def _remember_cookie(email: str | None, secure: bool) -> str:
     """The e-mail for the login form (readable by its script), or the cookie's removal."""
     if email is None:
-        return _cookie(EMAIL_COOKIE, "", secure=secure, http_only=False, extra=EXPIRED)
-    return _cookie(EMAIL_COOKIE, quote(email, safe="@"), secure=secure, http_only=False,
+        return cookie(EMAIL_COOKIE, "", secure=secure, http_only=False, extra=EXPIRED)
+    return cookie(EMAIL_COOKIE, quote(email, safe="@"), secure=secure, http_only=False,
                    extra=f"Max-Age={REMEMBER_SECONDS}")
 
 
 def _ended(request: Request, *, forget_email: bool = False) -> Response:
     answer = Response(status_code=204)
-    secure = _secure(request)
-    answer.headers.append("set-cookie", _cookie(SESSION_COOKIE, "", secure=secure, extra=EXPIRED))
+    secure = is_secure(request)
+    answer.headers.append("set-cookie", cookie(SESSION_COOKIE, "", secure=secure, extra=EXPIRED))
     if forget_email:
         answer.headers.append("set-cookie", _remember_cookie(None, secure))
     return answer
@@ -329,7 +359,8 @@ async def me(request: Request, account: Account) -> MePublic:
     if record is None:
         raise ApiError(401, "authentication required")
     csrf = request.scope.get("state", {}).get("csrf_token")
-    return MePublic(id=record.id, email=record.email, csrf_token=csrf)
+    return MePublic(id=record.id, email=record.email, has_password=record.password_hash is not None,
+                    csrf_token=csrf)
 
 
 @router.get("/auth/remembered", response_model=RememberedPublic,
@@ -376,10 +407,12 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 
 async def _recheck_password(request: Request, account: str, auth_kit: AuthKit, password: str, path: str) -> None:
     """The signed-in account's password, checked again before a grave change: rate-limited as a login,
-    401 when the account is gone, 403 (at ``path``) when wrong."""
+    401 when the account is gone, 403 (at ``path``) when wrong; nothing to check when it has none."""
     record = await runtime(request).store.get_account(account)
     if record is None:
         raise ApiError(401, "authentication required")
+    if record.password_hash is None:
+        return
     auth_kit.admit(_client(request), record.email.lower())
     if not await auth_kit.passwords.verify(record.password_hash, password):
         raise ApiError(403, "wrong password", path=path)
@@ -389,8 +422,9 @@ async def _recheck_password(request: Request, account: str, auth_kit: AuthKit, p
 @router.post("/account/password", status_code=204,
              responses={403: {"description": "Wrong current password."}, **LIMITED})
 async def change_password(body: PasswordChange, request: Request, account: Account, auth_kit: Kit) -> Response:
-    """Change the password after checking the current one (403 when wrong, rate-limited as a login);
-    every other session of the account ends, the one making the request goes on."""
+    """Change the password after checking the current one (403 when wrong, rate-limited as a login); an
+    account without a password sets one with ``new_password`` alone. Every other session of the account
+    ends, the one making the request goes on."""
     store = runtime(request).store
     await _recheck_password(request, account, auth_kit, body.current_password, "current_password")
     keep = request.scope.get("state", {}).get("session_hash")

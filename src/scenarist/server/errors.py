@@ -24,7 +24,8 @@ log = structlog.get_logger("scenarist.api")
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    409: "conflict", 410: "gone", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid",
+    429: "too_many_requests",
 }
 
 FASTAPI_BODY_ERROR = "There was an error parsing the body"

@@ -6,7 +6,8 @@ rest once, frozen (``Started``): the services of the composition root
 (``scenarist.bootstrap.open_services``: the store, the vault and the key check,
 the connections, the engine, the batched finishing of runs), then on them the
 intake of runs, the scenario cache, the gateway log, the worker pool, the
-scheduler and the periodic jobs (retries, purge). The ASGI app's lifespan
+scheduler, the e-mail queue's sender (``scenarist.mail``) and the periodic jobs
+(retries, purge). The ASGI app's lifespan
 starts and stops it.
 """
 
@@ -26,6 +27,7 @@ from scenarist.bootstrap import Services, open_services
 from scenarist.connections import ConnectionService
 from scenarist.engine.registry import Registry
 from scenarist.engine.service import Engine
+from scenarist.mail import MailQueue
 from scenarist.server.cache import ScenarioCache
 from scenarist.server.gateway_log import GatewayLogBuffer
 from scenarist.server.group_commit import GroupCommit
@@ -54,6 +56,8 @@ class Started:
     gateway_log: GatewayLogBuffer
     workers: WorkerPool
     scheduler: Scheduler
+    mail: MailQueue
+    """The platform's e-mails: composed and queued by the API, sent by its loop."""
 
 
 class NotStarted(RuntimeError):
@@ -134,6 +138,10 @@ class Runtime:
     def scheduler(self) -> Scheduler:
         return self._parts().scheduler
 
+    @property
+    def mail(self) -> MailQueue:
+        return self._parts().mail
+
     async def start(self) -> None:
         """Build the services (``VaultError`` when a stored credential's key is not configured) and the
         server's parts on them, take up the queued runs, start the timers."""
@@ -158,6 +166,7 @@ class Runtime:
         self._started = Started(
             services=services, intake=intake, scenarios=scenarios, gateway_log=GatewayLogBuffer(store),
             workers=workers, scheduler=Scheduler(engine, store, intake, workers, clock=self.clock),
+            mail=MailQueue(store, services.vault, self.settings, self.clock),
         )
         if self._timers:
             self._start_timers()
@@ -167,6 +176,7 @@ class Runtime:
         self._every(PURGE_EVERY, self.purge)
         self._every(timedelta(seconds=1), self.scheduler.tick)
         self._every(timedelta(seconds=0.25), self.gateway_log.flush)
+        self.mail.start()
 
     async def stop(self, drain_seconds: float = 30) -> None:
         """Stop the timers between two jobs, let in-flight runs and retries finish (up to
@@ -181,6 +191,7 @@ class Runtime:
             await self._drain_background(drain_seconds)
             await started.intake.close()
             await started.gateway_log.flush()
+            await started.mail.stop()
             await started.services.aclose()  # the finished runs pending, the client, the store
         self._started = None
 

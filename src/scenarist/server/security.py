@@ -58,7 +58,7 @@ AUTH_MAX_BYTES = 64 * 1024
 """The body cap of ``/api/v1/auth/*``: what a login or a registration can need, and no more."""
 HOOKS_PREFIX = "/hooks/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CSRF_EXEMPT = frozenset({"/api/v1/auth/login", "/api/v1/auth/register"})
+CSRF_EXEMPT = frozenset({"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/email-link"})
 """They act on no session's authority; the Origin check still guards them."""
 
 CSP = (

@@ -168,9 +168,12 @@ class SmtpServer:
 
 
 @contextlib.contextmanager
-def running_smtp(mode: str, cert: TlsCert) -> Iterator[SmtpServer]:
-    recorder = Recorder()
-    port = free_port()
+def running_smtp(mode: str, cert: TlsCert, *, port: int | None = None,
+                 recorder: Recorder | None = None) -> Iterator[SmtpServer]:
+    """aiosmtpd until the block ends; on ``port`` (else a free one) and keeping what ``recorder`` keeps
+    (else a new one), so that a test can stop a server and start it again where it was."""
+    recorder = recorder or Recorder()
+    port = port or free_port()
     options: dict[str, Any] = {"authenticator": recorder.authenticate, "auth_require_tls": mode == "starttls"}
     if mode == "starttls":
         options.update(tls_context=cert.server_context(), require_starttls=True)
