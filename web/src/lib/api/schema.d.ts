@@ -57,8 +57,9 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change the password after checking the current one (403 when wrong, rate-limited as a login);
-         *     every other session of the account ends, the one making the request goes on.
+         * @description Change the password after checking the current one (403 when wrong, rate-limited as a login); an
+         *     account without a password sets one with ``new_password`` alone. Every other session of the account
+         *     ends, the one making the request goes on.
          */
         post: operations["change_password_api_v1_account_password_post"];
         delete?: never;
@@ -79,6 +80,48 @@ export interface paths {
          * @description Apps, their modules with params JSON Schema, and connection types.
          */
         get: operations["apps_api_v1_apps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Email Link
+         * @description E-mail a single-use sign-in link, valid 15 minutes; 202 ``{}`` whether or not the address has an
+         *     account (its first use creates one). Rate-limited per address and per client (429 with Retry-After).
+         */
+        post: operations["request_email_link_api_v1_auth_email_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email-link/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow Email Link
+         * @description Sign in with an e-mailed link (once, within 15 minutes): a new session and its cookie, 303 to ``/``.
+         *     The first use of an address creates its account, with no password. 410, and no cookie, otherwise.
+         */
+        get: operations["follow_email_link_api_v1_auth_email_link__token__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1118,6 +1161,14 @@ export interface components {
              */
             structure?: components["schemas"]["FieldSpec"][] | null;
         };
+        /** EmailOnly */
+        EmailOnly: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
         /** @description Every failure of the API: a fitting 4xx (500 for a bug) with this body. */
         Error: {
             error: {
@@ -1125,6 +1176,7 @@ export interface components {
                  * @example bad_request
                  * @example conflict
                  * @example forbidden
+                 * @example gone
                  * @example invalid
                  * @example method_not_allowed
                  * @example not_found
@@ -1247,6 +1299,8 @@ export interface components {
             csrf_token?: string | null;
             /** Email */
             email: string;
+            /** Has Password */
+            has_password: boolean;
             /** Id */
             id: string;
         };
@@ -1286,7 +1340,10 @@ export interface components {
         };
         /** PasswordChange */
         PasswordChange: {
-            /** Current Password */
+            /**
+             * Current Password
+             * @default
+             */
             current_password: string;
             /** New Password */
             new_password: string;
@@ -1835,6 +1892,124 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    request_email_link_api_v1_auth_email_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailOnly"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    follow_email_link_api_v1_auth_email_link__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the session cookie is set; `Location` is the app. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link was used already, has expired, or never existed. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Invalid input; `path` names the first problem. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,6 +30,7 @@ export function useRevokeToken() {
 }
 
 export interface PasswordChange {
+  /** "" for an account without a password (it sets its first one). */
   current_password: string;
   new_password: string;
 }

@@ -3,7 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { ErrorAlert } from "@/components/ui/Alert";
 import { Dialog } from "@/components/ui/Dialog";
-import { endLocalSession } from "@/features/auth";
+import { endLocalSession, useMe } from "@/features/auth";
 import { useDeleteAccount } from "../api/account";
 
 /** "Delete my account": says what goes, asks for the password, and ends on the login page. */
@@ -13,6 +13,7 @@ export function DeleteAccountDialog({ open, onClose }: { open: boolean; onClose:
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [password, setPassword] = useState("");
+  const hasPassword = useMe().data?.has_password ?? true;
   const { reset } = remove;
   useEffect(() => {
     if (open) { setPassword(""); reset(); }
@@ -37,8 +38,10 @@ export function DeleteAccountDialog({ open, onClose }: { open: boolean; onClose:
         </p>
         <ErrorAlert error={remove.error} />
         <label htmlFor={`${id}-password`}>Password</label>
-        <input id={`${id}-password`} type="password" autoComplete="current-password" required value={password}
-          aria-describedby={`${id}-warning`} autoFocus onChange={(e) => setPassword(e.target.value)} />
+        <input id={`${id}-password`} type="password" autoComplete="current-password" required={hasPassword}
+          value={password} aria-describedby={hasPassword ? `${id}-warning` : `${id}-warning ${id}-none`} autoFocus
+          onChange={(e) => setPassword(e.target.value)} />
+        {!hasPassword && <p id={`${id}-none`} className="hint">Your account has no password: leave this empty.</p>}
         <div className="dialog-actions">
           <button type="button" className="button ghost" onClick={onClose}>Cancel</button>
           <button type="submit" className="button danger" disabled={remove.isPending}>Delete</button>

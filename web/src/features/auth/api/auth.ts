@@ -7,6 +7,8 @@ import { forgetSession, markSessionStarted } from "@/lib/session";
 export interface Me {
   id: string;
   email: string;
+  /** False for an account made by an e-mailed sign-in link, until it sets a password. */
+  has_password: boolean;
 }
 
 export const ME_KEY = ["auth", "me"] as const;
@@ -16,7 +18,8 @@ export async function fetchMe(): Promise<Me | null> {
   try {
     const me = await unwrap(client.GET("/api/v1/auth/me"));
     setCsrfToken(me.csrf_token ?? null);
-    return { id: me.id, email: me.email };
+    if (me.csrf_token) markSessionStarted(); // a cookie session, however it began (a sign-in link too)
+    return { id: me.id, email: me.email, has_password: me.has_password };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       setCsrfToken(null);
@@ -74,6 +77,15 @@ export function useSignup() {
       await logIn(credentials);
     },
     onSuccess: () => settle(queryClient),
+  });
+}
+
+/** Asks for a sign-in link by e-mail: the answer is the same whether or not the address has an account. */
+export function useEmailLink() {
+  return useMutation({
+    mutationFn: async (email: string) => {
+      await unwrap(client.POST("/api/v1/auth/email-link", { body: { email } }));
+    },
   });
 }
 

@@ -1,4 +1,5 @@
-import { useId, type FormEvent, type ReactNode } from "react";
+import { useId, useRef, type FormEvent, type ReactNode } from "react";
+import { EmailLinkButton } from "./EmailLinkButton";
 
 interface AuthFormProps {
   title: string;
@@ -16,9 +17,11 @@ interface AuthFormProps {
   after?: ReactNode;
 }
 
-/** The e-mail and password form shared by the login and sign-up pages. */
+/** The e-mail and password form shared by the login and sign-up pages, with "E-mail me a sign-in link"
+ * (the same e-mail, no password) beside it. */
 export function AuthForm(props: AuthFormProps) {
   const id = useId();
+  const emailField = useRef<HTMLInputElement>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     props.onSubmit();
@@ -31,7 +34,7 @@ export function AuthForm(props: AuthFormProps) {
         {props.before}
         <form onSubmit={submit} className="form">
           <label htmlFor={`${id}-email`}>E-mail</label>
-          <input id={`${id}-email`} type="email" name="email" autoComplete="username" required
+          <input id={`${id}-email`} ref={emailField} type="email" name="email" autoComplete="username" required
             value={props.email} onChange={(e) => props.onEmail(e.target.value)} />
           <label htmlFor={`${id}-password`}>Password</label>
           <input id={`${id}-password`} type="password" name="password" autoComplete={props.passwordAutocomplete}
@@ -41,6 +44,7 @@ export function AuthForm(props: AuthFormProps) {
           {props.extra}
           <button type="submit" className="button primary" disabled={props.busy}>{props.submitLabel}</button>
         </form>
+        <EmailLinkButton email={props.email} emailField={() => emailField.current} />
         {props.after}
       </section>
     </main>
