@@ -133,12 +133,13 @@ async def test_the_answer_is_the_same_whether_or_not_the_account_exists(tmp_path
         by_address = {m.rcpt_tos[0]: m for m in smtp.recorder.messages}
         texts = {address: bodies(m)[0].replace(sign_in_link(m)[0], "LINK") for address, m in by_address.items()}
         assert texts["ada@example.com"] == texts["zed@example.com"]
-        # the link of an existing account signs in to it, password or not
+        # the link of an existing account signs in to it; the address's first proof clears the password that
+        # was set before it (whoever set it need not have owned the address)
         signed_in = await follow(app, sign_in_link(by_address["ada@example.com"])[0])
         me = (await client.get(f"{API}/auth/me", headers={"cookie": session_cookie(signed_in)})).json()
-        assert me["email"] == "ada@example.com" and me["has_password"] is True
+        assert me["email"] == "ada@example.com" and me["has_password"] is False
         login = await client.post(f"{API}/auth/login", json={"email": "ada@example.com", "password": PASSWORD})
-        assert login.status_code == 200 and login.json()["csrf_token"]
+        assert login.status_code == 401
 
 
 async def test_link_requests_are_rate_limited_per_address_and_per_client(tmp_path: Path, smtp: SmtpServer) -> None:
@@ -162,6 +163,10 @@ async def test_a_bad_address_is_422_and_sends_nothing(tmp_path: Path, smtp: Smtp
         bad = await ask(client, "not an address")
         assert bad.status_code == 422 and bad.json()["error"]["path"] == "email"
         assert (await client.post(f"{API}/auth/email-link", json={})).status_code == 422
+        # one recipient, and one mailbox whatever the case: no header separators, ASCII only
+        for tricky in ("root,me@example.com", "a;b@example.com", "<x>@example.com", "\u212aate@example.com"):
+            refused = await ask(client, tricky)
+            assert refused.status_code == 422 and refused.json()["error"]["path"] == "email", tricky
         await sent(app)
         assert smtp.recorder.messages == []
 
@@ -231,3 +236,56 @@ async def test_the_link_works_on_postgresql_and_sqlite(tmp_path: Path, database_
 def _database_bytes(tmp_path: Path) -> bytes:
     data = tmp_path / "data"
     return b"".join(path.read_bytes() for path in sorted(data.glob("scenarist.db*")))
+
+
+async def test_whoever_registered_an_address_before_its_owner_keeps_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
+    """Someone registers the owner's address with a password and an API token; the owner's first link
+    clears the password and ends the sessions and tokens, so the squatter is out."""
+    async with running(tmp_path, smtp_url=smtp_url(smtp)) as (app, client):
+        squatter = await register(client, "owner@example.com")  # an API token, and a password they know
+        login = await client.post(f"{API}/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
+        squatter_cookie = login.headers["set-cookie"].split(";")[0]
+        client.cookies.clear()
+        assert (await client.get(f"{API}/auth/me", headers=squatter)).status_code == 200
+        await ask(client, "owner@example.com")
+        await sent(app)
+        owner = session_cookie(await follow(app, sign_in_link(smtp.recorder.messages[0])[0]))
+        assert (await client.get(f"{API}/auth/me", headers=squatter)).status_code == 401  # the token is revoked
+        assert (await client.get(f"{API}/auth/me", headers={"cookie": squatter_cookie})).status_code == 401
+        again = await client.post(f"{API}/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
+        assert again.status_code == 401  # the password is gone
+        me = (await client.get(f"{API}/auth/me", headers={"cookie": owner})).json()
+        assert me["email"] == "owner@example.com" and me["has_password"] is False
+        # a later link changes nothing more: the address is proven once
+        token = await client.post(f"{API}/tokens", json={"name": "mine"},
+                                  headers={"cookie": owner, "X-CSRF-Token": me["csrf_token"]})
+        assert token.status_code == 201, token.text
+        await ask(client, "owner@example.com")
+        await sent(app)
+        session_cookie(await follow(app, sign_in_link(smtp.recorder.messages[1])[0]))
+        mine = {"Authorization": f"Bearer {token.json()['token']}"}
+        assert (await client.get(f"{API}/auth/me", headers=mine)).status_code == 200
+
+
+async def test_without_a_password_grave_changes_take_a_fresh_cookie_session(tmp_path: Path, smtp: SmtpServer) -> None:
+    clock = ManualClock()
+    async with running(tmp_path, clock=clock, smtp_url=smtp_url(smtp)) as (app, client):
+        await ask(client, "fresh@example.com")
+        await sent(app)
+        cookie = session_cookie(await follow(app, sign_in_link(smtp.recorder.messages[0])[0]))
+        csrf = (await client.get(f"{API}/auth/me", headers={"cookie": cookie})).json()["csrf_token"]
+        headers = {"cookie": cookie, "X-CSRF-Token": csrf}
+        made = await client.post(f"{API}/tokens", json={"name": "script"}, headers=headers)
+        bearer = {"Authorization": f"Bearer {made.json()['token']}"}
+        # an API token alone can neither set the first password nor erase the account
+        by_token = await client.post(f"{API}/account/password", headers=bearer, json={"new_password": PASSWORD})
+        assert by_token.status_code == 403 and by_token.json()["error"]["path"] == "current_password"
+        erase = await client.request("DELETE", f"{API}/account", json={"password": ""}, headers=bearer)
+        assert erase.status_code == 403 and erase.json()["error"]["path"] == "password"
+        # nor a session signed in too long ago (kept alive all along, so it has not timed out)
+        for _ in range(4):
+            clock.advance(timedelta(minutes=4))
+            assert (await client.get(f"{API}/auth/me", headers={"cookie": cookie})).status_code == 200
+        stale = await client.post(f"{API}/account/password", headers=headers, json={"new_password": PASSWORD})
+        assert stale.status_code == 403
+        assert (await client.get(f"{API}/auth/me", headers=bearer)).json()["has_password"] is False

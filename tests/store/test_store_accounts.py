@@ -72,6 +72,29 @@ async def test_set_password_ends_every_other_session_of_the_account(store: Store
     assert await store.set_password("missing", "hash", keep_session=None) is False
 
 
+async def test_the_first_proof_of_an_address_clears_what_came_before_it(store: Store) -> None:
+    await stored_account(store)
+    await stored_account(store, B, email="b@example.com")
+    before, theirs = session(), session(B)
+    earlier, other = token(), token(B)
+    for record in (before, theirs):
+        await store.create_session(record)
+    for made in (earlier, other):
+        await store.create_token(made)
+    assert await store.prove_email(A, T0 + SECOND) is True
+    assert (await store.get_account(A)).password_hash is None  # type: ignore[union-attr]
+    assert await store.get_session(before.id_hash) is None and await store.get_token_by_hash(earlier.token_hash) is None
+    assert await store.get_session(theirs.id_hash) == theirs  # another account's stay
+    assert await store.get_token_by_hash(other.token_hash) is not None
+    later = session()
+    await store.create_session(later)
+    await store.set_password(A, "own-hash", keep_session=later.id_hash)
+    assert await store.prove_email(A, T0 + 2 * SECOND) is False  # proven once: the owner's password stays
+    assert (await store.get_account(A)).password_hash == "own-hash"  # type: ignore[union-attr]
+    assert await store.get_session(later.id_hash) == later
+    assert await store.prove_email("missing", T0) is False
+
+
 # sessions
 
 

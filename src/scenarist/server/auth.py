@@ -12,7 +12,7 @@ import math
 import re
 import secrets
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
@@ -31,7 +31,9 @@ from scenarist.types import Clock, new_id
 router = APIRouter()
 
 Account = Annotated[str, Depends(account_id)]
-EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+EMAIL = re.compile(r"^(?=[\x21-\x7e]+$)[^@\s,;<>\"()\[\]\\:]+@[^@\s.,;<>\"()\[\]\\:]+(\.[^@\s.,;<>\"()\[\]\\:]+)+$")
+"""An address as one recipient: no character that would split or quote it in a header (``a,b@x`` would
+mail two), ASCII only (so that lower-casing cannot turn one mailbox into another: the Kelvin sign)."""
 REMEMBER_SECONDS = 365 * 24 * 3600
 EXPIRED = "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
 
@@ -405,13 +407,32 @@ async def delete_token(token_id: str, request: Request, account: Account) -> Res
 # -- the account's data
 
 
+RECENT_SIGN_IN = timedelta(minutes=15)
+"""How fresh the session of an account without a password must be for a grave change."""
+
+
+async def _recent_sign_in(request: Request, path: str) -> None:
+    """An account without a password has nothing to check again: a grave change then takes a cookie session
+    signed in within ``RECENT_SIGN_IN`` (a fresh link), never an API token alone (403 at ``path``)."""
+    rt = runtime(request)
+    state = request.scope.get("state", {})
+    session = await rt.store.get_session(state["session_hash"]) if state.get("auth") == "session" else None
+    created = session.created_at if session is not None else None
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    if created is None or rt.clock.now() - created > RECENT_SIGN_IN:
+        raise ApiError(403, "sign in again with an e-mailed link to do this (the account has no password)", path=path)
+
+
 async def _recheck_password(request: Request, account: str, auth_kit: AuthKit, password: str, path: str) -> None:
     """The signed-in account's password, checked again before a grave change: rate-limited as a login,
     401 when the account is gone, 403 (at ``path``) when wrong; nothing to check when it has none."""
-    record = await runtime(request).store.get_account(account)
+    store = runtime(request).store
+    record = await store.get_account(account)
     if record is None:
         raise ApiError(401, "authentication required")
     if record.password_hash is None:
+        await _recent_sign_in(request, path)
         return
     auth_kit.admit(_client(request), record.email.lower())
     if not await auth_kit.passwords.verify(record.password_hash, password):

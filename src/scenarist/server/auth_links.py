@@ -78,6 +78,9 @@ async def follow_email_link(token: str, request: Request) -> Response:
         account = created if await rt.store.create_account(created) else await rt.store.get_account_by_email(email)
     if account is None:  # created and erased between two statements
         return _gone(request)
+    # the address's first proof: whoever registered it before its owner (a password, sessions, API tokens)
+    # keeps nothing; the owner can set a password on the account page
+    await rt.store.prove_email(account.id, now)
     session_id, _ = await new_session(request, account.id)
     request.scope["state"][LOGGED_ACCOUNT] = account.id
     answer = Response(status_code=303, headers={"Location": "/"})

@@ -384,6 +384,7 @@ class MemoryStore(MemoryBatches, MemoryConnections, MemoryDataStores, MemoryMail
         self._usage = {key: n for key, n in self._usage.items() if key[0] != account_id}
         self._sessions = without(self._sessions, account_id)
         self._tokens = without(self._tokens, account_id)
+        self._proven.discard(account_id)
         self._connections = without(self._connections, account_id)
         self._forget_data_stores(account_id)
         self._forget_mail(account_id)

@@ -50,6 +50,7 @@ class MemoryAccounts:
         self._accounts: dict[AccountId, AccountRecord] = {}
         self._sessions: dict[str, SessionRecord] = {}
         self._tokens: dict[str, TokenRecord] = {}
+        self._proven: set[AccountId] = set()
 
     # accounts
 
@@ -77,6 +78,16 @@ class MemoryAccounts:
             return False
         self._accounts[account_id] = replace(account, password_hash=password_hash)
         self._sessions = {k: s for k, s in self._sessions.items() if s.account_id != account_id or k == keep_session}
+        return True
+
+    async def prove_email(self, account_id: AccountId, now: datetime) -> bool:
+        account = self._accounts.get(account_id)
+        if account is None or account_id in self._proven:
+            return False
+        self._proven.add(account_id)
+        self._accounts[account_id] = replace(account, password_hash=None)
+        self._sessions = {k: s for k, s in self._sessions.items() if s.account_id != account_id}
+        self._tokens = {k: t for k, t in self._tokens.items() if t.account_id != account_id}
         return True
 
     # sessions

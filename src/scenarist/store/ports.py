@@ -560,6 +560,13 @@ class AccountStore(Protocol):
         hash); False when there is no such account."""
         ...
 
+    async def prove_email(self, account_id: AccountId, now: datetime) -> bool:
+        """Record that the account's address was proven (an e-mailed link was followed). True the first time:
+        then, in the same transaction, the account's password is cleared and its sessions and API tokens end,
+        so whoever registered the address before its owner proved it keeps nothing. False after that, or
+        when there is no such account."""
+        ...
+
     async def delete_account(self, account_id: AccountId) -> bool:
         """Erase the account and every row of it: scenarios, executions, activity,
         incomplete executions, notifications, state, gateway logs, sessions, tokens,

@@ -264,6 +264,7 @@ accounts = sa.Table(
     sa.Column("email_key", sa.String(320), nullable=False),
     sa.Column("password_hash", NoneIsEmpty, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("email_proven_at", UtcDateTime, nullable=True),
     sa.UniqueConstraint("email_key"),
 )
 

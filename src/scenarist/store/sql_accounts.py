@@ -51,7 +51,7 @@ from scenarist.store.sql_datastores import erase_data_stores, load_data_stores
 from scenarist.store.sql_mail import erase_mail
 from scenarist.types import AccountId, ExecutionId
 
-ACCOUNT_COLUMNS = [c for c in accounts.c if c.name != "email_key"]
+ACCOUNT_COLUMNS = [c for c in accounts.c if c.name not in ("email_key", "email_proven_at")]
 
 
 def email_key(email: str) -> str:
@@ -95,6 +95,17 @@ class SqlAccounts(SqlBase):
             if changed.rowcount != 1:
                 return False
             await conn.execute(others)
+        return True
+
+    async def prove_email(self, account_id: AccountId, now: datetime) -> bool:
+        """As the port says, in one transaction: the first proof wins the row, and clears what came before."""
+        first = (sa.update(accounts).where(accounts.c.id == account_id, accounts.c.email_proven_at.is_(None))
+                 .values(email_proven_at=now, password_hash=None))
+        async with self._begin() as conn:
+            if (await conn.execute(first)).rowcount != 1:
+                return False
+            await conn.execute(sa.delete(sessions).where(sessions.c.account_id == account_id))
+            await conn.execute(sa.delete(api_tokens).where(api_tokens.c.account_id == account_id))
         return True
 
     async def delete_account(self, account_id: AccountId) -> bool:
