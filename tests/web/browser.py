@@ -152,3 +152,13 @@ def log_in(page: Any, account: Account, *, remember: bool = False) -> None:
         page.get_by_role("checkbox", name="Remember my e-mail").check()
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Scenarios", level=1).wait_for()
+
+
+def first_held(page: Any, held: list[Any], what: str) -> Any:
+    """The first request a test's route handler held back. The handler runs when Playwright next dispatches
+    its events, so wait for it (pumping them) rather than read the list at once."""
+    for _ in range(250):
+        if held:
+            return held[0]
+        page.wait_for_timeout(20)
+    raise AssertionError(f"{what} was not asked for")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser import PageGuard, Server, log_in, register
+from tests.web.browser import PageGuard, Server, first_held, log_in, register
 from tests.web.conftest import new_context
 from tests.web.test_accessibility import check
 
@@ -88,12 +88,7 @@ def test_the_loading_state_is_said(user_page: Any) -> None:
     user_page.route("**/api/v1/data-stores", lambda route: held.append(route))
     open_list(user_page)
     expect(user_page.get_by_role("status").filter(has_text="Loading data stores")).to_be_visible()
-    for _ in range(100):  # the route's handler runs when Playwright next dispatches its events
-        if held:
-            break
-        user_page.wait_for_timeout(50)
-    assert held, "the list was asked for"
-    held[0].continue_()
+    first_held(user_page, held, "the list").continue_()
     expect(user_page.get_by_role("heading", name="No data stores yet")).to_be_visible()
 
 

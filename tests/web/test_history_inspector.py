@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser import PageGuard, Server, log_in, register
+from tests.web.browser import PageGuard, Server, first_held, log_in, register
 from tests.web.conftest import new_context
 
 _names = itertools.count(1)
@@ -153,8 +153,7 @@ def test_the_history_says_while_it_loads(user_page: Any) -> None:
     user_page.route("**/api/v1/scenarios/*/executions*", lambda route: held.append(route))
     user_page.goto(f"/scenarios/{scenario_id}/history")
     expect(user_page.get_by_role("status").filter(has_text="Loading executions")).to_be_visible()
-    assert held, "the history was asked for"
-    held[0].continue_()
+    first_held(user_page, held, "the history").continue_()
     expect(user_page.get_by_role("heading", name="No executions yet")).to_be_visible()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.browser import PageGuard, Server, log_in, register
+from tests.web.browser import PageGuard, Server, first_held, log_in, register
 from tests.web.conftest import new_context
 from tests.web.test_accessibility import check
 
@@ -82,8 +82,7 @@ def test_the_loading_state_is_said(user_page: Any) -> None:
     user_page.route("**/api/v1/incomplete-executions", lambda route: held.append(route))
     open_list(user_page)
     expect(user_page.get_by_role("status").filter(has_text="Loading incomplete executions")).to_be_visible()
-    assert held, "the list was asked for"
-    held[0].continue_()
+    first_held(user_page, held, "the list").continue_()
     expect(user_page.get_by_role("heading", name="No incomplete executions")).to_be_visible()
 
 
